@@ -1,0 +1,24 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint install
+
+$(BIN)/watcher: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/watcher
+
+install: $(BIN)/watcher
+
+run: install
+	$(BIN)/watcher run --config sources.toml
+
+lint: install
+	$(BIN)/ruff check watcher tests benchmarks
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
