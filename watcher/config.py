@@ -1,0 +1,701 @@
+"""sources.toml -> frozen Config; every error names the file, table, key and line."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from email.utils import getaddresses
+from pathlib import Path
+from typing import Protocol, TypeVar
+from urllib.parse import urlsplit
+
+from watcher.config_summary import mask_url, summarize
+from watcher.errors import ConfigError
+from watcher.models import (
+    SOURCE_KINDS,
+    Config,
+    EmailSettings,
+    NotifierSettings,
+    Secret,
+    Settings,
+    Source,
+    SourceKind,
+    Topic,
+    WebhookSettings,
+)
+
+__all__ = ["DEFAULT_CONFIG_NAME", "DEFAULT_DATABASE", "load_config", "parse_duration", "summarize"]
+
+DEFAULT_CONFIG_NAME = "sources.toml"
+DEFAULT_DATABASE = "sqlite:///watcher.db"
+
+# One place for defaults: the models' own.
+_SETTINGS = Settings(database=DEFAULT_DATABASE)
+_RECHECK = Source(name="", url="", kind="page", interval=1.0, topics=()).recheck
+_NOTIFIER_TIMEOUT = WebhookSettings(name="", url="").timeout
+
+_DURATION_HINT = 'a duration such as "90s", "15m", "2h", "1d" or a number of seconds'
+_UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([smhdw])")
+_DURATION_TEXT = re.compile(r"(?:\s*(?:\d+(?:\.\d*)?|\.\d+)\s*[smhdw])+\s*")
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_HEADER = re.compile(r"\s*\[\[?\s*([A-Za-z0-9_\-.\"' ]+?)\s*\]\]?\s*(?:#.*)?")
+# tomllib (3.11) gives the position only inside its message.
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_SQLITE = re.compile(r"(sqlite(?:\+\w+)?):///(.*)", re.DOTALL)
+_DATABASE_SCHEMES = ("sqlite", "postgresql")
+_WEB = ("http", "https")
+
+
+# --- durations --------------------------------------------------------------
+
+
+def parse_duration(value: object) -> float:
+    """Seconds in "90s", "15m", "2h", "1d", "1h30m" or a number of seconds; must be > 0."""
+    try:
+        return _seconds(value, allow_zero=False)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _seconds(value: object, *, allow_zero: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"expected {_DURATION_HINT}, got {_shown(value)}")
+    seconds = _seconds_of_text(value) if isinstance(value, str) else float(value)
+    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
+        least = "0 or more" if allow_zero else "greater than 0"
+        raise ValueError(f"expected {_DURATION_HINT}, {least}; got {_shown(value)}")
+    return seconds
+
+
+def _seconds_of_text(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if not _DURATION_TEXT.fullmatch(text):
+        raise ValueError(f"expected {_DURATION_HINT}, got {text!r}")
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART.findall(text))
+
+
+def _describe(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names |= {list: "a list", dict: "a table"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+# --- where things are in the file -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    """The raw file: its name for messages, its folder, its lines and the environment."""
+
+    name: str
+    folder: Path
+    lines: tuple[str, ...]
+    environ: Mapping[str, str]
+
+    def line_of(self, header: str | None, occurrence: int, key: str | None) -> int | None:
+        """Best-effort 1-based line of `key` in the `occurrence`-th table named `header`."""
+        if header is None:
+            return None if key is None else self._top_level_line(key)
+        start, end = self._span(header, occurrence)
+        if start is None:
+            return None
+        found = None if key is None else self._key_line(key, start + 1, end)
+        return found or start + 1
+
+    def _top_level_line(self, key: str) -> int | None:
+        _, end = self._span(None, 0)
+        found = self._key_line(key, 0, end)
+        if found:
+            return found
+        for number, line in enumerate(self.lines):
+            name = _header_name(line)
+            if name == key or (name or "").startswith(f"{key}."):
+                return number + 1
+        return None
+
+    def _key_line(self, key: str, start: int, end: int) -> int | None:
+        quoted = re.escape(key)
+        pattern = re.compile(rf"\s*(?:{quoted}|\"{quoted}\"|'{quoted}')\s*[=.]")
+        for number in range(start, end):
+            if pattern.match(self.lines[number]):
+                return number + 1
+        return None
+
+    def _span(self, header: str | None, occurrence: int) -> tuple[int | None, int]:
+        """First and past-last line index of the table; the top level for `header` None."""
+        start: int | None = 0 if header is None else None
+        seen = 0
+        for number, line in enumerate(self.lines):
+            name = _header_name(line)
+            if name is None:
+                continue
+            if start is not None:
+                return start, number
+            if name == header:
+                if seen == occurrence:
+                    start = number
+                seen += 1
+        return start, len(self.lines)
+
+
+def _header_name(line: str) -> str | None:
+    match = _HEADER.fullmatch(line)
+    if match is None:
+        return None
+    return match.group(1).replace('"', "").replace("'", "").replace(" ", "")
+
+
+# --- reading one table -------------------------------------------------------
+
+
+class _Table:
+    """One TOML table: typed reads that name where an error is, and leftover-key checks."""
+
+    def __init__(
+        self, document: _Document, data: Mapping[str, object], header: str | None, occurrence: int
+    ) -> None:
+        self.document = document
+        self.data = data
+        self.header = header
+        self.occurrence = occurrence
+        self.label = f"[{header}]" if header else "top level"
+        self._asked: list[str] = []
+
+    def as_item(self, name: str | None = None) -> None:
+        """Label the table as the n-th of an array, with its name once known."""
+        self.label = f"[[{self.header}]] #{self.occurrence + 1}" + (f' "{name}"' if name else "")
+
+    def error(self, reason: str, key: str | None = None) -> ConfigError:
+        """A ConfigError that points at this table (and key)."""
+        line = self.document.line_of(self.header, self.occurrence, key)
+        return ConfigError(reason, path=self.document.name, table=self.label, key=key, line=line)
+
+    def take(self, key: str) -> object | None:
+        """The value of `key` with ${NAME} expanded, or None where it is absent."""
+        self._asked.append(key)
+        if key not in self.data:
+            return None
+        return self._expand(self.data[key], key)
+
+    def _expand(self, value: object, key: str) -> object:
+        if isinstance(value, str):
+            return _VARIABLE.sub(lambda match: self._variable(match.group(1), key), value)
+        if isinstance(value, list):
+            return [self._expand(element, key) for element in value]
+        return value
+
+    def _variable(self, name: str, key: str) -> str:
+        if not _VARIABLE_NAME.fullmatch(name):
+            raise self.error(f"expected ${{NAME}} with a variable name, got ${{{name}}}", key)
+        if name not in self.document.environ:
+            raise self.error(f"environment variable {name} is not set (used as ${{{name}}})", key)
+        return self.document.environ[name]
+
+    def finish(self, what: str = "this table") -> None:
+        """Fail on a key that was never asked for, suggesting the closest known one."""
+        for key in self.data:
+            if key in self._asked:
+                continue
+            close = difflib.get_close_matches(key, self._asked, n=1)
+            hint = (
+                f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(self._asked)}"
+            )
+            raise self.error(f"unknown key in {what}; {hint}", key)
+
+    # Typed reads. Each returns the default when the key is absent.
+
+    def text(self, key: str, default: str | None = None) -> str | None:
+        """A non-empty string."""
+        value = self.take(key)
+        if value is None:
+            return default
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(f"expected a non-empty string, got {_shown(value)}", key)
+        return value.strip()
+
+    def required_text(self, key: str) -> str:
+        """A non-empty string that must be there."""
+        value = self.text(key)
+        if value is None:
+            raise self.error("is required: expected a non-empty string", key)
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        """true or false."""
+        value = self.take(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.error(f"expected true or false, got {_shown(value)}", key)
+        return value
+
+    def whole(self, key: str, default: int, *, least: int) -> int:
+        """An integer of at least `least`."""
+        value = self.take(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise self.error(
+                f"expected a whole number of at least {least}, got {_shown(value)}", key
+            )
+        return value
+
+    def seconds(self, key: str, default: float, *, allow_zero: bool = False) -> float:
+        """A duration in seconds."""
+        value = self.optional_seconds(key, allow_zero=allow_zero)
+        return default if value is None else value
+
+    def optional_seconds(self, key: str, *, allow_zero: bool = False) -> float | None:
+        """A duration in seconds, or None where absent."""
+        value = self.take(key)
+        if value is None:
+            return None
+        try:
+            return _seconds(value, allow_zero=allow_zero)
+        except ValueError as exc:
+            raise self.error(str(exc), key) from exc
+
+    def texts(self, key: str, *, single: bool = False) -> tuple[str, ...] | None:
+        """A non-empty list of non-empty strings (with `single`, one string also does)."""
+        value = self.take(key)
+        if value is None:
+            return None
+        if single and isinstance(value, str):
+            value = [value]
+        expected = "a string or a list of strings" if single else "a list of strings"
+        if not isinstance(value, list) or not value:
+            raise self.error(f"expected {expected} (at least one), got {_shown(value)}", key)
+        for element in value:
+            if not isinstance(element, str) or not element.strip():
+                raise self.error(f"expected {expected}, got an element {_shown(element)}", key)
+        return tuple(element.strip() for element in value)
+
+    def secret(self, key: str) -> Secret | None:
+        """A non-empty string kept out of repr and output."""
+        value = self.take(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value:
+            raise self.error(f"expected a non-empty string, got {_describe(value)}", key)
+        return Secret(value)
+
+    def url(self, key: str, schemes: tuple[str, ...]) -> str:
+        """A required absolute URL with a host, of one of `schemes`."""
+        value = self.text(key)
+        if value is None:
+            raise self.error(f"is required: expected {_url_hint(schemes)}", key)
+        problem = _url_problem(value, schemes)
+        if problem:
+            raise self.error(f"{problem}, got {mask_url(value, strict=True)!r}", key)
+        return value
+
+
+def _shown(value: object) -> str:
+    """`value` as a message shows it: short strings and numbers as such, else its type."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    return _describe(value)
+
+
+def _url_hint(schemes: tuple[str, ...]) -> str:
+    return "a URL starting with " + " or ".join(f"{scheme}://" for scheme in schemes)
+
+
+def _url_problem(url: str, schemes: tuple[str, ...]) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in schemes:
+        return f"expected {_url_hint(schemes)}"
+    try:
+        parts.port  # noqa: B018 - raises on a port that is no number
+    except ValueError:
+        return "expected a URL with a valid port"
+    if not parts.hostname:
+        return "expected a URL with a host"
+    return None
+
+
+# --- loading ----------------------------------------------------------------
+
+
+def load_config(
+    path: Path | str | None = None, *, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Read and check a config: `path`, else $WATCHER_CONFIG, else ./sources.toml."""
+    environment = os.environ if environ is None else environ
+    config_path = _config_path(path, environment)
+    document, data = _read(config_path, environment)
+    root = _Table(document, data, None, 0)
+    watcher = _single(root, "watcher")
+    topic_tables = _array(root, "topics")
+    source_tables = _array(root, "sources")
+    notifier_tables = _array(root, "notifiers")
+    root.finish("the top level")
+    settings = _settings(watcher)
+    topics = _unique([_topic(table) for table in topic_tables], topic_tables)
+    _require_some(root, "topics", topics)
+    topic_names = tuple(topic.name for topic in topics)
+    sources = _unique([_source(t, settings, topic_names) for t in source_tables], source_tables)
+    _require_some(root, "sources", sources)
+    notifiers = [_notifier(table, topic_names) for table in notifier_tables]
+    _unique(notifiers, notifier_tables)
+    return Config(config_path.resolve(), settings, tuple(topics), tuple(sources), tuple(notifiers))
+
+
+def _config_path(path: Path | str | None, environ: Mapping[str, str]) -> Path:
+    if path is not None:
+        return Path(path).expanduser()
+    named = environ.get("WATCHER_CONFIG")
+    return Path(named).expanduser() if named else Path(DEFAULT_CONFIG_NAME)
+
+
+def _read(path: Path, environ: Mapping[str, str]) -> tuple[_Document, dict[str, object]]:
+    name = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file: {exc.strerror or exc}", path=name) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError("expected a UTF-8 text file", path=name) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _syntax_error(exc, name, text) from exc
+    folder = path.resolve().parent
+    return _Document(name, folder, tuple(text.splitlines()), environ), data
+
+
+def _syntax_error(exc: tomllib.TOMLDecodeError, name: str, text: str) -> ConfigError:
+    message = str(exc)
+    position = _TOML_POSITION.search(message)
+    if position is None:
+        end = message.endswith("(at end of document)")
+        return ConfigError(
+            f"invalid TOML: {message}", path=name, line=_last_line(text) if end else None
+        )
+    reason = f"invalid TOML: {message[: position.start()]} (column {position.group(2)})"
+    return ConfigError(reason, path=name, line=int(position.group(1)))
+
+
+def _last_line(text: str) -> int:
+    return max(1, len(text.splitlines()))
+
+
+def _single(root: _Table, key: str) -> _Table:
+    value = root.take(key)
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise root.error(f"expected a [{key}] table, got {_describe(value)}", key)
+    return _Table(root.document, value, key, 0)
+
+
+def _array(root: _Table, key: str) -> list[_Table]:
+    value = root.take(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise root.error(
+            f"expected [[{key}]] tables (an array of tables), got {_describe(value)}", key
+        )
+    tables = [_Table(root.document, item, key, number) for number, item in enumerate(value)]
+    for table in tables:
+        table.as_item()
+    return tables
+
+
+class _Named(Protocol):
+    """Anything parsed from a table that carries a unique name."""
+
+    @property
+    def name(self) -> str:
+        """The name that must be unique among its kind."""
+
+
+_Item = TypeVar("_Item", bound=_Named)
+
+
+def _unique(items: list[_Item], tables: list[_Table]) -> list[_Item]:
+    first: dict[str, _Table] = {}
+    for item, table in zip(items, tables, strict=True):
+        if item.name in first:
+            other = first[item.name].label
+            raise table.error(f"name {item.name!r} is already used by {other}", "name")
+        first[item.name] = table
+    return items
+
+
+def _require_some(root: _Table, key: str, items: Sequence[object]) -> None:
+    if not items:
+        raise root.error(f"expected at least one [[{key}]] table", key)
+
+
+# --- the four kinds of table --------------------------------------------------
+
+
+def _settings(table: _Table) -> Settings:
+    database = _database(table)
+    settings = Settings(
+        database=database,
+        interval=table.seconds("interval", _SETTINGS.interval),
+        user_agent=table.text("user_agent", _SETTINGS.user_agent) or _SETTINGS.user_agent,
+        host_concurrency=table.whole("host_concurrency", _SETTINGS.host_concurrency, least=1),
+        host_delay=table.seconds("host_delay", _SETTINGS.host_delay, allow_zero=True),
+        http=_listen_address(table),
+        dedupe_window=table.seconds("dedupe_window", _SETTINGS.dedupe_window),
+        give_up_after=table.seconds("give_up_after", _SETTINGS.give_up_after),
+        timeout=table.seconds("timeout", _SETTINGS.timeout),
+        max_bytes=table.whole("max_bytes", _SETTINGS.max_bytes, least=1),
+    )
+    table.finish("[watcher]")
+    return settings
+
+
+def _database(table: _Table) -> str:
+    configured = table.text("database", DEFAULT_DATABASE) or DEFAULT_DATABASE
+    override = table.document.environ.get("WATCHER_DATABASE_URL", "").strip()
+    try:
+        return _PrivateUrl(_resolve_database(override or configured, table.document.folder))
+    except ValueError as exc:
+        if not override:
+            raise table.error(str(exc), "database") from exc
+        raise ConfigError(
+            str(exc), path=table.document.name, table="environment", key="WATCHER_DATABASE_URL"
+        ) from exc
+
+
+class _PrivateUrl(str):
+    """A URL that may carry credentials: a plain str everywhere, but its repr (and so
+    the repr of the frozen settings holding it) masks them."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(mask_url(str.__str__(self), strict=True))
+
+
+def _resolve_database(url: str, folder: Path) -> str:
+    """`url` checked, with a relative SQLite path made absolute against `folder`."""
+    scheme = url.partition("://")[0].partition("+")[0].lower()
+    if "://" not in url or scheme not in _DATABASE_SCHEMES:
+        raise ValueError(
+            'expected a database URL such as "sqlite:///watcher.db" or '
+            f'"postgresql+psycopg://user@host/db", got {mask_url(url)!r}'
+        )
+    sqlite = _SQLITE.fullmatch(url)
+    if sqlite is None:
+        return url
+    driver, rest = sqlite.groups()
+    location, mark, query = rest.partition("?")
+    if not location or location.startswith("/") or location.startswith(":memory:"):
+        return url
+    absolute = os.path.normpath(folder / Path(location).expanduser())
+    return f"{driver}:///{absolute}{mark}{query}"
+
+
+def _listen_address(table: _Table) -> str | None:
+    value = table.text("http")
+    if value is None:
+        return None
+    host, colon, port = value.rpartition(":")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise table.error(f'expected "host:port" such as "127.0.0.1:8787", got {value!r}', "http")
+    return value
+
+
+def _topic(table: _Table) -> Topic:
+    name = table.required_text("name")
+    table.as_item(name)
+    terms = table.texts("terms")
+    if terms is None:
+        raise table.error("is required: expected a list of strings (at least one)", "terms")
+    topic = Topic(
+        name=name,
+        terms=terms,
+        context=table.texts("context") or (),
+        exclude=table.texts("exclude") or (),
+    )
+    table.finish("[[topics]]")
+    return topic
+
+
+def _source(table: _Table, settings: Settings, topic_names: tuple[str, ...]) -> Source:
+    name = table.required_text("name")
+    table.as_item(name)
+    url = table.url("url", _WEB)
+    kind = _kind(table)
+    source = Source(
+        name=name,
+        url=url,
+        kind=kind,
+        interval=table.seconds("interval", settings.interval),
+        topics=_topic_references(table, topic_names) or topic_names,
+        select=table.text("select"),
+        follow=_follow(table, kind),
+        recheck=_recheck(table, kind),
+        baseline=table.flag("baseline", True),
+    )
+    table.finish("[[sources]]")
+    return source
+
+
+def _kind(table: _Table) -> SourceKind:
+    value = table.text("kind", "page")
+    for kind in SOURCE_KINDS:
+        if value == kind:
+            return kind
+    raise table.error(_choice_reason("source kind", value, SOURCE_KINDS), "kind")
+
+
+def _choice_reason(what: str, value: object, known: Iterable[str]) -> str:
+    options = list(known)
+    close = difflib.get_close_matches(str(value), options, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown {what} {_shown(value)}, expected one of: {', '.join(options)}{hint}"
+
+
+def _follow(table: _Table, kind: SourceKind) -> str | bool | None:
+    value = table.take("follow")
+    if value is None:
+        return None
+    if kind == "page":
+        raise table.error("follow is for listing and feed sources, not for a page", "follow")
+    if kind == "feed":
+        if isinstance(value, bool):
+            return value
+        raise table.error(
+            f"expected true or false for a feed (fetch each linked article), got {_shown(value)}",
+            "follow",
+        )
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise table.error(
+        f"expected a CSS selector of the article links, got {_shown(value)}", "follow"
+    )
+
+
+def _recheck(table: _Table, kind: SourceKind) -> float:
+    value = table.optional_seconds("recheck")
+    if value is None:
+        return _RECHECK
+    if kind != "listing":
+        raise table.error("recheck is for listing sources only", "recheck")
+    return value
+
+
+def _topic_references(table: _Table, topic_names: tuple[str, ...]) -> tuple[str, ...] | None:
+    names = table.texts("topics")
+    for name in names or ():
+        if name not in topic_names:
+            raise table.error(_choice_reason("topic", name, topic_names), "topics")
+    return names
+
+
+# --- notifiers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Common:
+    """The keys every notifier has."""
+
+    name: str
+    topics: tuple[str, ...] | None
+    give_up_after: float | None
+
+
+def _notifier(table: _Table, topic_names: tuple[str, ...]) -> NotifierSettings:
+    name = table.required_text("name")
+    table.as_item(name)
+    kind = table.required_text("type")
+    build = _NOTIFIER_TYPES.get(kind)
+    if build is None:
+        raise table.error(_choice_reason("notifier type", kind, _NOTIFIER_TYPES), "type")
+    common = _Common(
+        name=name,
+        topics=_topic_references(table, topic_names),
+        give_up_after=table.optional_seconds("give_up_after"),
+    )
+    notifier = build(table, common)
+    table.finish(f"a {kind} notifier")
+    return notifier
+
+
+def _email(table: _Table, common: _Common) -> EmailSettings:
+    smtp = table.url("smtp", ("smtp", "smtps"))
+    if urlsplit(smtp).username is not None:
+        raise table.error("expected no credentials in the URL: use username and password", "smtp")
+    username = table.text("username")
+    password = table.secret("password")
+    if password is not None and username is None:
+        raise table.error("a password needs a username too", "password")
+    sender = _addresses(table, "from", single_only=True)[0]
+    return EmailSettings(
+        name=common.name,
+        smtp=smtp,
+        sender=sender,
+        to=_addresses(table, "to", single_only=False),
+        username=username,
+        password=password,
+        allow_insecure_auth=table.flag("allow_insecure_auth", False),
+        topics=common.topics,
+        give_up_after=common.give_up_after,
+        timeout=table.seconds("timeout", _NOTIFIER_TIMEOUT),
+    )
+
+
+def _addresses(table: _Table, key: str, *, single_only: bool) -> tuple[str, ...]:
+    found: tuple[str, ...] | None
+    if single_only:
+        one = table.text(key)
+        found = None if one is None else (one,)
+    else:
+        found = table.texts(key, single=True)
+    if found is None:
+        raise table.error("is required: expected an email address such as desk@example.org", key)
+    for address in found:
+        if not _is_address(address):
+            raise table.error(
+                f"expected an email address such as desk@example.org, got {address!r}", key
+            )
+    return found
+
+
+def _is_address(text: str) -> bool:
+    """One address, bare or with a display name ("Desk <desk@example.org>")."""
+    found = getaddresses([text])
+    if len(found) != 1:
+        return False
+    address = found[0][1]
+    local, _, domain = address.partition("@")
+    return address.count("@") == 1 and bool(local) and bool(domain) and " " not in address
+
+
+def _webhook(table: _Table, common: _Common) -> WebhookSettings:
+    return WebhookSettings(
+        name=common.name,
+        url=_PrivateUrl(table.url("url", _WEB)),
+        secret=table.secret("secret"),
+        topics=common.topics,
+        give_up_after=common.give_up_after,
+        timeout=table.seconds("timeout", _NOTIFIER_TIMEOUT),
+    )
+
+
+# An explicit registry: one entry per notifier type.
+_NOTIFIER_TYPES: dict[str, Callable[[_Table, _Common], NotifierSettings]] = {
+    "email": _email,
+    "webhook": _webhook,
+}
