@@ -1,0 +1,62 @@
+"""The one contract every delivery channel keeps."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Collection
+from urllib.parse import urlsplit
+
+from watcher.models import Alert
+
+
+class Notifier(ABC):
+    """A delivery channel: sends one alert or raises NotifierError; never returns False."""
+
+    name: str
+    topics: frozenset[str] | None  # None: every topic
+    give_up_after: float | None  # seconds; None: the global default
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        topics: Collection[str] | None = None,
+        give_up_after: float | None = None,
+    ) -> None:
+        self.name = name
+        self.topics = None if topics is None else frozenset(topics)
+        self.give_up_after = give_up_after
+
+    def accepts(self, alert_topics: Collection[str]) -> bool:
+        """True if this notifier takes every topic or shares one with the alert."""
+        return self.topics is None or not self.topics.isdisjoint(alert_topics)
+
+    @abstractmethod
+    async def send(self, alert: Alert) -> None:
+        """Deliver one alert or raise watcher.errors.NotifierError(message, retryable=...)."""
+
+    async def aclose(self) -> None:  # noqa: B027 - an optional hook, deliberately empty
+        """Release clients and connections; nothing to do by default."""
+
+    def describe(self) -> dict[str, object]:
+        """Fields that are safe to show in repr and logs; subclasses add theirs."""
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{key}={value!r}" for key, value in self.describe().items())
+        return f"{type(self).__name__}({fields})"
+
+
+def mask_url(url: str) -> str:
+    """`url` reduced to scheme, host and port: paths and user info often carry tokens."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "…"
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{port}" if port is not None else host
+    hidden = parts.path not in ("", "/") or parts.query or parts.fragment or parts.username
+    return f"{parts.scheme}://{netloc}/" + ("…" if hidden else "")
