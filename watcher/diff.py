@@ -1,0 +1,159 @@
+"""Which sentences of an item are new development rather than old text or copy edits (pure).
+
+A sentence whose key was seen before is old, wherever it now stands. A sentence with a new key
+is a copy edit, and not new, when it says nothing a seen sentence did not already say:
+
+- every number in it was in that sentence ("12 May" kept; "12,000" = "12 000"; a changed
+  date, count or term of years is a new fact);
+- it negates what that sentence negated ("is not a suspect" differs from "is a suspect");
+- every content word in it was in that sentence, or is a typo fix of one of its words (one
+  or two letters changed, not a new ending: "Prosecuter" = "Prosecutor", but "issue" ≠
+  "issued" and "May" ≠ "June"); words that only glue a sentence together (articles,
+  prepositions, auxiliaries, "said") may come and go;
+- its words other than glue come mostly in that sentence's order (see _ORDER_CUTOFF).
+
+Removed words never make a sentence new: trimming a clause is editing, not development.
+A similarity threshold alone (rapidfuzz fuzz.ratio on keys) cannot draw this line: the copy
+edit "The Prosecutor, Karim Khan, said on Monday" → "Prosecutor Karim Khan said on Monday"
+scores 0.95, while "granted" → "rejected" in a release-length sentence ("Pre-Trial Chamber II
+of the International Criminal Court today granted the Prosecutor's request for an arrest
+warrant") scores 0.97. So seen sentences sharing the most content words are the candidates,
+and the rules above decide. The price of the rules: a content word added to a sentence ("ICC
+Prosecutor Karim Khan" for "Prosecutor Karim Khan") makes it new; a missed development is the
+worse failure for a watcher.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import LCSseq, Levenshtein
+
+from watcher.text import sentence_key
+
+# Share of the new sentence's non-glue words that must come in the seen sentence's order.
+# Moving a phrase ("the court said on Monday that Mokom would be tried in The Hague" → "On
+# Monday, the court said ...") keeps 5 of 6 in order (0.83); swapping who did what ("Khan
+# accused Mokom of crimes" → "Mokom accused Khan of crimes") keeps 2 of 4 (0.5).
+_ORDER_CUTOFF = 0.75
+# Seen sentences worth a full comparison: those sharing most of the new one's content words.
+_CANDIDATES = 10
+# Typo fixes: short words are left alone (too many real words lie one letter apart).
+_TYPO_MIN_LENGTH = 5
+_TYPO_LONG_WORD = 8
+
+_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+_DIGITS = re.compile(r"\d+")
+_NEGATIONS = frozenset(
+    {
+        "not", "no", "never", "nor", "neither", "none", "nobody", "nothing", "nowhere",
+        "cannot", "without", "t",  # "t": what is left of "n't" once punctuation goes
+        "ne", "pas", "non", "jamais", "aucun", "aucune", "sans", "ni",
+    }
+)  # fmt: skip
+# Words a copy edit adds or drops without changing what is said (English and French).
+# Modals ("will", "may", "could") and months are deliberately absent: they carry facts.
+_GLUE = frozenset(
+    {
+        "a", "an", "the", "this", "that", "these", "those", "its", "his", "her", "their",
+        "of", "on", "in", "at", "to", "for", "by", "from", "with", "as", "into", "onto",
+        "and", "or", "but", "also", "then", "so", "which", "who", "whom", "whose",
+        "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do",
+        "does", "did", "it", "he", "she", "they", "we", "s",
+        "said", "says", "say", "told", "tells", "stated", "states", "added", "adds",
+        "according", "today", "yesterday", "mr", "mrs", "ms", "dr",
+        "le", "la", "les", "l", "de", "des", "du", "d", "un", "une", "et", "au", "aux",
+        "en", "pour", "par", "sur", "dans", "que", "qui", "qu", "est", "ont", "ce",
+        "cette", "il", "elle", "ils", "elles", "se", "sa", "son", "ses", "leur", "leurs",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    words: tuple[str, ...]
+    numbers: frozenset[str]
+    negations: frozenset[str]
+    content: frozenset[str]  # the words a copy edit may not bring in
+
+
+def added_sentences(sentences: Sequence[str], seen: Collection[str]) -> list[int]:
+    """Indices of `sentences` that are new development: neither seen keys nor their copy edits."""
+    known = seen if isinstance(seen, set | frozenset | dict) else set(seen)
+    added: list[int] = []
+    said_now: set[str] = set()  # a sentence said twice in the new text is new once
+    index: _SeenIndex | None = None
+    for position, sentence in enumerate(sentences):
+        key = sentence_key(sentence)
+        if key in known or key in said_now:
+            continue
+        said_now.add(key)
+        index = index or _SeenIndex(known)
+        if not index.has_copy_edit_source(_profile(key)):
+            added.append(position)
+    return added
+
+
+class _SeenIndex:
+    """Seen sentences, indexed by their content words to find copy-edit candidates quickly."""
+
+    def __init__(self, keys: Collection[str]) -> None:
+        self._profiles = [_profile(key) for key in keys]
+        self._by_word: defaultdict[str, list[int]] = defaultdict(list)
+        for number, profile in enumerate(self._profiles):
+            for word in profile.content | profile.numbers:
+                self._by_word[word].append(number)
+
+    def has_copy_edit_source(self, new: _Profile) -> bool:
+        """Whether some seen sentence already said everything `new` says."""
+        return any(_is_copy_edit(new, self._profiles[n]) for n in self._candidates(new))
+
+    def _candidates(self, new: _Profile) -> list[int]:
+        wanted = new.content | new.numbers
+        if not wanted:
+            return []  # only glue words: nothing to compare on, so the key decides alone
+        shared = Counter(n for word in wanted for n in self._by_word.get(word, ()))
+        # Typo fixes may hide some shared words, so half of them is enough to compare.
+        return [n for n, count in shared.most_common(_CANDIDATES) if 2 * count >= len(wanted)]
+
+
+def _profile(key: str) -> _Profile:
+    words = tuple(_THOUSANDS.sub("", key).split())
+    numbers = frozenset(str(int(digits)) for digits in _DIGITS.findall(" ".join(words)))
+    return _Profile(
+        words=words,
+        numbers=numbers,
+        negations=frozenset(_NEGATIONS.intersection(words)),
+        # Words with digits ("12th", "2024") are judged as numbers only.
+        content=frozenset(w for w in words if w not in _GLUE and not _DIGITS.search(w)),
+    )
+
+
+def _is_copy_edit(new: _Profile, old: _Profile) -> bool:
+    if not new.numbers <= old.numbers or new.negations != old.negations:
+        return False
+    spelled = {}
+    for word in new.content - old.content:
+        source = _typo_source(word, old.content)
+        if source is None:
+            return False
+        spelled[word] = source
+    words = [spelled.get(word, word) for word in new.words if word not in _GLUE]
+    in_order = LCSseq.similarity(words, [word for word in old.words if word not in _GLUE])
+    return in_order >= _ORDER_CUTOFF * len(words)
+
+
+def _typo_source(word: str, old_words: frozenset[str]) -> str | None:
+    """The old word that `word` corrects or misspells, if it is one."""
+    if len(word) < _TYPO_MIN_LENGTH:
+        return None
+    allowed = 1 if len(word) < _TYPO_LONG_WORD else 2
+    for old in old_words:
+        if old.startswith(word) or word.startswith(old):
+            continue  # a new ending is a new form: "issue" → "issued", "guilt" → "guilty"
+        if Levenshtein.distance(word, old, score_cutoff=allowed) <= allowed:
+            return old
+    return None
