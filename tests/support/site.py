@@ -1,0 +1,96 @@
+"""A local website for tests: pages live in a dict the test rewrites between checks."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+
+
+@dataclass
+class Page:
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+
+
+class Site:
+    """Serves `pages[path]`; counts requests; answers conditional requests with 304."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, Page] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self._lock = threading.Lock()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site._serve(self)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def put(
+        self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8"
+    ) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        with self._lock:
+            self.pages[path] = Page(data, content_type)
+
+    def fail(self, path: str, status: int = 500) -> None:
+        with self._lock:
+            self.pages[path] = Page(b"server error", "text/plain", status)
+
+    def hits(self, path: str) -> int:
+        with self._lock:
+            return sum(1 for requested, _ in self.requests if requested == path)
+
+    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
+        path = handler.path
+        with self._lock:
+            self.requests.append((path, dict(handler.headers.items())))
+            page = self.pages.get(path)
+        if path == "/robots.txt" and page is None:
+            page = Page(b"User-agent: *\nAllow: /\n", "text/plain")
+        if page is None:
+            handler.send_error(404)
+            return
+        etag = '"' + hashlib.sha1(page.body).hexdigest() + '"'
+        if page.status == 200 and handler.headers.get("If-None-Match") == etag:
+            handler.send_response(304)
+            handler.send_header("ETag", etag)
+            handler.end_headers()
+            return
+        handler.send_response(page.status)
+        handler.send_header("Content-Type", page.content_type)
+        handler.send_header("Content-Length", str(len(page.body)))
+        if page.status == 200:
+            handler.send_header("ETag", etag)
+        handler.end_headers()
+        handler.wfile.write(page.body)
+
+    def __enter__(self) -> Site:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,0 +1,109 @@
+"""Plain values that go into and come out of the store; callers never see rows or sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from watcher.models import Alert, Sighting
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the store remembers about one source between checks."""
+
+    name: str
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    baselined: bool
+    last_check_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    failure_streak: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """The latest snapshot of an item and every sentence it has said."""
+
+    key: str
+    url: str
+    title: str
+    text: str
+    content_hash: str
+    etag: str | None
+    last_modified: str | None
+    pending: bool
+    first_seen_at: datetime
+    seen_sentences: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemWrite:
+    """A snapshot to record; `sentence_keys` are the keys of its current sentences."""
+
+    key: str
+    url: str
+    title: str
+    text: str
+    content_hash: str
+    sentence_keys: tuple[str, ...]
+    etag: str | None = None
+    last_modified: str | None = None
+    pending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlertWrite:
+    """A new alert with its story signature and the notifiers that take it."""
+
+    alert: Alert
+    item_key: str
+    story: tuple[int, ...]
+    notifiers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SightingWrite:
+    """Another place where an already stored alert's story was found."""
+
+    alert_id: str
+    sighting: Sighting
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStory:
+    """A recent alert, as the deduplication step needs it."""
+
+    alert_id: str
+    source: str
+    url: str
+    kind: str
+    topics: tuple[str, ...]
+    story: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckWrite:
+    """Everything one successful source check records, committed in one transaction."""
+
+    source: str
+    checked_at: datetime
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    items: tuple[ItemWrite, ...] = ()
+    alerts: tuple[AlertWrite, ...] = ()
+    sightings: tuple[SightingWrite, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DueDelivery:
+    """A claimed delivery of one alert to one notifier."""
+
+    id: int
+    notifier: str
+    attempts: int
+    created_at: datetime
+    alert: Alert

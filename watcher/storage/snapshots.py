@@ -1,0 +1,286 @@
+"""Queries for sources and items: what was seen, and one transaction per successful check."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from watcher.storage.database import insert_for, translate_errors
+from watcher.storage.records import (
+    AlertWrite,
+    CheckWrite,
+    ItemWrite,
+    SightingWrite,
+    SourceState,
+    StoredItem,
+    StoredStory,
+)
+from watcher.storage.tables import alerts, deliveries, item_sentences, items, source_state
+
+_CHUNK = 400  # bound on IN (...) lists: SQLite allows 32k variables, but plans stay simple
+
+
+def key_hash(key: str) -> str:
+    """The fixed-width index key of an item identity (URLs can be longer than an index row)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def sentence_hash(sentence_key: str) -> str:
+    """The fixed-width identity of a sentence key."""
+    return hashlib.blake2b(sentence_key.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _state(row: Any) -> SourceState:
+    return SourceState(
+        name=row.name,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        content_hash=row.content_hash,
+        baselined=bool(row.baselined),
+        last_check_at=row.last_check_at,
+        last_success_at=row.last_success_at,
+        last_error=row.last_error,
+        failure_streak=row.failure_streak,
+    )
+
+
+class SnapshotStore:
+    """Source state, item snapshots and the check transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def source_states(self) -> dict[str, SourceState]:
+        """Every source's stored state, by name."""
+        async with translate_errors("reading source state"), self._engine.connect() as conn:
+            rows = (await conn.execute(select(source_state))).all()
+        return {row.name: _state(row) for row in rows}
+
+    async def source_state(self, name: str) -> SourceState | None:
+        """One source's stored state, or None before its first check."""
+        query = select(source_state).where(source_state.c.name == name)
+        async with translate_errors("reading source state"), self._engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _state(row) if row is not None else None
+
+    async def load_items(self, source: str, keys: Collection[str]) -> dict[str, StoredItem]:
+        """The stored snapshots of those of `keys` that the source has seen."""
+        hashes = sorted({key_hash(key) for key in keys})
+        async with translate_errors("reading items"), self._engine.connect() as conn:
+            rows: list[Any] = []
+            for chunk in _chunks(hashes):
+                query = select(items).where(
+                    and_(items.c.source == source, items.c.key_hash.in_(chunk))
+                )
+                rows.extend((await conn.execute(query)).all())
+            seen = await self._sentences(conn, [row.id for row in rows])
+        return {row.key: _stored_item(row, seen.get(row.id, frozenset())) for row in rows}
+
+    async def recent_item_keys(self, source: str, since: datetime) -> list[tuple[str, str]]:
+        """(key, url) of the source's items first seen at or after `since`, oldest first."""
+        query = (
+            select(items.c.key, items.c.url)
+            .where(and_(items.c.source == source, items.c.first_seen_at >= since))
+            .order_by(items.c.first_seen_at)
+        )
+        async with translate_errors("reading items"), self._engine.connect() as conn:
+            return [(row.key, row.url) for row in (await conn.execute(query)).all()]
+
+    async def recent_stories(self, since: datetime) -> list[StoredStory]:
+        """Alerts created since `since`, for one story, one alert."""
+        query = select(
+            alerts.c.id,
+            alerts.c.source,
+            alerts.c.url,
+            alerts.c.kind,
+            alerts.c.topics,
+            alerts.c.story,
+        ).where(alerts.c.created_at >= since)
+        async with translate_errors("reading recent alerts"), self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            StoredStory(
+                alert_id=row.id,
+                source=row.source,
+                url=row.url,
+                kind=row.kind,
+                topics=tuple(row.topics),
+                story=tuple(row.story),
+            )
+            for row in rows
+        ]
+
+    async def record_failure(self, source: str, error: str, at: datetime) -> int:
+        """Count a failed check; returns the failure streak."""
+        async with translate_errors("recording a failure"), self._engine.begin() as conn:
+            await self._ensure_state(conn, source)
+            await conn.execute(
+                update(source_state)
+                .where(source_state.c.name == source)
+                .values(
+                    last_check_at=at,
+                    last_error=error[:2000],
+                    failure_streak=source_state.c.failure_streak + 1,
+                )
+            )
+            streak = await conn.scalar(
+                select(source_state.c.failure_streak).where(source_state.c.name == source)
+            )
+        return int(streak or 0)
+
+    async def commit_check(self, write: CheckWrite) -> None:
+        """Record a successful check: snapshots, alerts, deliveries and sightings, atomically."""
+        async with translate_errors("recording a check"), self._engine.begin() as conn:
+            await self._ensure_state(conn, write.source)
+            for item in write.items:
+                await self._write_item(conn, write.source, item, write.checked_at)
+            for alert in write.alerts:
+                await self._write_alert(conn, alert)
+            for sighting in write.sightings:
+                await self._add_sighting(conn, sighting)
+            await conn.execute(
+                update(source_state)
+                .where(source_state.c.name == write.source)
+                .values(
+                    etag=write.etag,
+                    last_modified=write.last_modified,
+                    content_hash=write.content_hash,
+                    baselined=True,
+                    last_check_at=write.checked_at,
+                    last_success_at=write.checked_at,
+                    last_error=None,
+                    failure_streak=0,
+                )
+            )
+
+    @staticmethod
+    async def _ensure_state(conn: AsyncConnection, source: str) -> None:
+        stmt = insert_for(conn, source_state).values(name=source, baselined=False, failure_streak=0)
+        await conn.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
+
+    @staticmethod
+    async def _sentences(conn: AsyncConnection, item_ids: list[int]) -> dict[int, frozenset[str]]:
+        found: dict[int, set[str]] = {}
+        for start in range(0, len(item_ids), _CHUNK):
+            chunk = item_ids[start : start + _CHUNK]
+            query = select(item_sentences.c.item_id, item_sentences.c.sentence_key).where(
+                item_sentences.c.item_id.in_(chunk)
+            )
+            for row in (await conn.execute(query)).all():
+                found.setdefault(row.item_id, set()).add(row.sentence_key)
+        return {item_id: frozenset(keys) for item_id, keys in found.items()}
+
+    @staticmethod
+    async def _write_item(
+        conn: AsyncConnection, source: str, item: ItemWrite, at: datetime
+    ) -> None:
+        values = {
+            "url": item.url,
+            "title": item.title,
+            "text": item.text,
+            "content_hash": item.content_hash,
+            "etag": item.etag,
+            "last_modified": item.last_modified,
+            "pending": item.pending,
+            "last_seen_at": at,
+        }
+        stmt = insert_for(conn, items).values(
+            source=source, key=item.key, key_hash=key_hash(item.key), first_seen_at=at, **values
+        )
+        stmt = stmt.on_conflict_do_update(index_elements=["source", "key_hash"], set_=values)
+        item_id = (await conn.execute(stmt.returning(items.c.id))).scalar_one()
+        if not item.sentence_keys:
+            return
+        rows = [
+            {
+                "item_id": item_id,
+                "key_hash": sentence_hash(key),
+                "sentence_key": key,
+                "first_seen_at": at,
+                "last_seen_at": at,
+            }
+            for key in dict.fromkeys(item.sentence_keys)
+        ]
+        upsert = insert_for(conn, item_sentences)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["item_id", "key_hash"],
+            set_={"last_seen_at": upsert.excluded.last_seen_at},
+        )
+        await conn.execute(upsert, rows)
+
+    @staticmethod
+    async def _write_alert(conn: AsyncConnection, write: AlertWrite) -> None:
+        alert = write.alert
+        row = insert_for(conn, alerts).values(
+            id=alert.id,
+            created_at=alert.detected_at,
+            source=alert.source,
+            item_key=write.item_key,
+            url=alert.url,
+            title=alert.title,
+            kind=alert.kind,
+            topics=list(alert.topics),
+            excerpt=alert.excerpt,
+            highlights=[list(span) for span in alert.highlights],
+            also_seen=[{"source": s.source, "url": s.url} for s in alert.also_seen],
+            story=list(write.story),
+        )
+        # The id is a hash of the development: after a crash the same alert is not stored twice.
+        once = row.on_conflict_do_nothing(index_elements=["id"]).returning(alerts.c.id)
+        inserted = (await conn.execute(once)).first()
+        if inserted is None or not write.notifiers:
+            return
+        await conn.execute(
+            insert_for(conn, deliveries).on_conflict_do_nothing(
+                index_elements=["alert_id", "notifier"]
+            ),
+            [
+                {
+                    "alert_id": alert.id,
+                    "notifier": name,
+                    "status": "pending",
+                    "attempts": 0,
+                    "created_at": alert.detected_at,
+                    "next_attempt_at": alert.detected_at,
+                }
+                for name in write.notifiers
+            ],
+        )
+
+    @staticmethod
+    async def _add_sighting(conn: AsyncConnection, write: SightingWrite) -> None:
+        query = select(alerts.c.also_seen).where(alerts.c.id == write.alert_id)
+        current = (await conn.execute(query)).scalar_one_or_none()
+        if current is None:
+            return
+        entry = {"source": write.sighting.source, "url": write.sighting.url}
+        if entry in current:
+            return
+        await conn.execute(
+            update(alerts).where(alerts.c.id == write.alert_id).values(also_seen=[*current, entry])
+        )
+
+
+def _stored_item(row: Any, seen: frozenset[str]) -> StoredItem:
+    return StoredItem(
+        key=row.key,
+        url=row.url,
+        title=row.title,
+        text=row.text,
+        content_hash=row.content_hash,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        pending=bool(row.pending),
+        first_seen_at=row.first_seen_at,
+        seen_sentences=seen,
+    )
