@@ -1,0 +1,7 @@
+"""`python -m watcher`."""
+
+from __future__ import annotations
+
+from watcher.cli import entry_point
+
+entry_point()

@@ -1,0 +1,162 @@
+"""Fetch and extract one source into items: a page, a listing's articles, a feed's entries."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from watcher.errors import WatcherError
+from watcher.extract import decode_html, feed_items, listing_links, page_item
+from watcher.fetch import Fetcher, FetchResult
+from watcher.models import Item, Source
+from watcher.storage import SourceState, StoredItem
+from watcher.storage.snapshots import SnapshotStore
+from watcher.urls import normalize_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """An item with the HTTP validators of the document it came from."""
+
+    item: Item
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """An article known only by its link: its fetch failed or is still to come."""
+
+    key: str
+    url: str
+    title: str
+
+
+@dataclass(slots=True)
+class Collection:
+    """What one fetch of a source produced."""
+
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    unchanged: bool = False
+    items: list[Fetched] = field(default_factory=list)
+    failed: list[Lead] = field(default_factory=list)
+    known: dict[str, StoredItem] = field(default_factory=dict)
+
+
+def body_hash(body: bytes) -> str:
+    """Identity of a fetched body: the same bytes are not parsed twice."""
+    return hashlib.sha256(body).hexdigest()
+
+
+class Collector:
+    """Turns a source into items, fetching only what may have changed."""
+
+    def __init__(self, fetcher: Fetcher, snapshots: SnapshotStore) -> None:
+        self._fetcher = fetcher
+        self._snapshots = snapshots
+
+    async def collect(self, source: Source, state: SourceState | None, now: datetime) -> Collection:
+        """Fetch `source` (conditionally) and extract its items; raises WatcherError on failure."""
+        fresh = state is None or not state.baselined
+        result = await self._fetcher.get(
+            source.url,
+            etag=None if fresh or state is None else state.etag,
+            last_modified=None if fresh or state is None else state.last_modified,
+        )
+        digest = None if result.not_modified else body_hash(result.body)
+        collection = Collection(
+            etag=result.etag or (state.etag if state and result.not_modified else None),
+            last_modified=result.last_modified
+            or (state.last_modified if state and result.not_modified else None),
+            content_hash=digest or (state.content_hash if state else None),
+        )
+        collection.unchanged = result.not_modified or (
+            not fresh and state is not None and digest == state.content_hash
+        )
+        if source.kind == "page":
+            await self._page(source, result, collection)
+        elif source.kind == "feed":
+            await self._feed(source, result, collection, now)
+        else:
+            await self._listing(source, result, collection, now)
+        return collection
+
+    async def _page(self, source: Source, result: FetchResult, out: Collection) -> None:
+        key = normalize_url(source.url)
+        out.known = await self._snapshots.load_items(source.name, [key])
+        if out.unchanged:
+            return
+        item = page_item(source.url, decode_html(result.body, result.content_type), source.select)
+        out.items.append(Fetched(item, result.etag, result.last_modified))
+
+    async def _feed(
+        self, source: Source, result: FetchResult, out: Collection, now: datetime
+    ) -> None:
+        entries = [] if out.unchanged else feed_items(source.url, result.body, result.content_type)
+        if source.follow is not True:
+            out.known = await self._snapshots.load_items(source.name, [e.key for e in entries])
+            out.items.extend(Fetched(entry) for entry in entries)
+            return
+        leads = [Lead(entry.key, entry.url, entry.title) for entry in entries]
+        await self._articles(source, leads, out, now)
+
+    async def _listing(
+        self, source: Source, result: FetchResult, out: Collection, now: datetime
+    ) -> None:
+        leads: list[Lead] = []
+        if not out.unchanged:
+            html = decode_html(result.body, result.content_type)
+            follow = source.follow if isinstance(source.follow, str) else None
+            links = listing_links(source.url, html, source.select, follow)
+            leads = [Lead(link.url, link.url, link.title) for link in links]
+        await self._articles(source, leads, out, now)
+
+    async def _articles(
+        self, source: Source, leads: Sequence[Lead], out: Collection, now: datetime
+    ) -> None:
+        """Fetch new articles and recheck recent ones (conditionally); older ones are left."""
+        since = now - timedelta(seconds=source.recheck)
+        recent = await self._snapshots.recent_item_keys(source.name, since)
+        by_key = {lead.key: lead for lead in leads}
+        for key, url in recent:
+            by_key.setdefault(key, Lead(key, url, ""))
+        out.known = await self._snapshots.load_items(source.name, list(by_key))
+        recent_keys = {key for key, _url in recent}
+        wanted = [
+            lead for lead in by_key.values() if lead.key not in out.known or lead.key in recent_keys
+        ]
+        results = await asyncio.gather(
+            *(self._article(lead, out.known.get(lead.key)) for lead in wanted)
+        )
+        for lead, fetched in zip(wanted, results, strict=True):
+            if isinstance(fetched, Fetched):
+                out.items.append(fetched)
+            elif fetched is not None and lead.key not in out.known:
+                out.failed.append(lead)
+
+    async def _article(self, lead: Lead, known: StoredItem | None) -> Fetched | WatcherError | None:
+        """The article's item; None when it has not changed; the error when it failed."""
+        try:
+            result = await self._fetcher.get(
+                lead.url,
+                etag=known.etag if known else None,
+                last_modified=known.last_modified if known else None,
+            )
+            if result.not_modified:
+                return None
+            article = page_item(lead.url, decode_html(result.body, result.content_type))
+        except WatcherError as exc:
+            log.warning("article failed: %s", exc, extra={"url": lead.url})
+            return exc
+        item = Item(
+            key=lead.key, url=lead.url, title=article.title or lead.title, text=article.text
+        )
+        return Fetched(item, result.etag, result.last_modified)

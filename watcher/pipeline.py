@@ -1,0 +1,253 @@
+"""One source check, end to end: collect, detect, deduplicate, store (snapshot and outbox)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from watcher.collect import Collection, Collector, Lead
+from watcher.detect import ItemChange, content_hash, detect
+from watcher.errors import StorageError, WatcherError
+from watcher.fetch import Fetcher
+from watcher.match import Matcher
+from watcher.models import Alert, Config, Sighting, Source
+from watcher.storage import (
+    AlertWrite,
+    CheckWrite,
+    Database,
+    ItemWrite,
+    SightingWrite,
+    SourceState,
+    StoredStory,
+)
+from watcher.stories import Story, find_same_story, signature
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """The outcome of one source check, for the command line and metrics."""
+
+    source: str
+    ok: bool = True
+    error: str | None = None
+    baseline: bool = False
+    unchanged: bool = False
+    items: int = 0
+    alerts: list[Alert] = field(default_factory=list)
+    duplicates: int = 0
+    articles_failed: int = 0
+
+
+def route(config: Config, topics: Sequence[str]) -> tuple[str, ...]:
+    """Names of the notifiers that take an alert about `topics`."""
+    wanted = set(topics)
+    return tuple(
+        n.name for n in config.notifiers if n.topics is None or wanted.intersection(n.topics)
+    )
+
+
+def alert_id(source: str, item_key: str, kind: str, focus_keys: Sequence[str]) -> str:
+    """A stable id: the same development found again (after a crash) gets the same id."""
+    material = "\x1f".join([source, item_key, kind, *sorted(focus_keys)])
+    return hashlib.blake2b(material.encode("utf-8"), digest_size=16).hexdigest()
+
+
+class Pipeline:
+    """Checks sources against the store; `dry_run` computes alerts but stores nothing."""
+
+    def __init__(
+        self,
+        config: Config,
+        database: Database,
+        fetcher: Fetcher,
+        *,
+        dry_run: bool = False,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._config = config
+        self._database = database
+        self._collector = Collector(fetcher, database.snapshots)
+        self._matcher = Matcher(config.topics)
+        self._dry_run = dry_run
+        self._clock = clock
+        # Deduplication reads recent stories and writes new ones: serialised within a process
+        # so two sources carrying one story in the same cycle give one alert.
+        self._commit_lock = asyncio.Lock()
+        self._unsaved: list[tuple[str, Story]] = []
+
+    async def check_many(
+        self, sources: Sequence[Source], concurrency: int = 16
+    ) -> list[CheckReport]:
+        """Check several sources at once (politeness is per host, in the fetcher)."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(source: Source) -> CheckReport:
+            async with gate:
+                return await self.check(source)
+
+        return list(await asyncio.gather(*(one(source) for source in sources)))
+
+    async def check(self, source: Source) -> CheckReport:
+        """Check one source now; a failure is recorded and reported, never raised."""
+        report = CheckReport(source=source.name)
+        now = self._clock()
+        state = await self._database.snapshots.source_state(source.name)
+        report.baseline = source.baseline and (state is None or not state.baselined)
+        try:
+            collection = await self._collector.collect(source, state, now)
+        except StorageError:
+            raise
+        except WatcherError as exc:
+            await self._fail(source, report, exc, now)
+            return report
+        report.unchanged = collection.unchanged
+        report.items = len(collection.items)
+        report.articles_failed = len(collection.failed)
+        changes = [
+            detect(
+                fetched.item,
+                collection.known.get(fetched.item.key),
+                self._matcher,
+                source.topics,
+                silent=report.baseline,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+            )
+            for fetched in collection.items
+        ]
+        await self._commit(source, state, collection, changes, report, now)
+        return report
+
+    async def _fail(
+        self, source: Source, report: CheckReport, exc: WatcherError, now: datetime
+    ) -> None:
+        report.ok = False
+        report.error = str(exc)
+        log.warning("check failed: %s", exc, extra={"source": source.name})
+        if not self._dry_run:
+            await self._database.snapshots.record_failure(source.name, str(exc), now)
+
+    async def _commit(
+        self,
+        source: Source,
+        state: SourceState | None,
+        collection: Collection,
+        changes: Sequence[ItemChange],
+        report: CheckReport,
+        now: datetime,
+    ) -> None:
+        async with self._commit_lock:
+            known = await self._known_stories(now)
+            alerts: list[AlertWrite] = []
+            sightings: list[SightingWrite] = []
+            for change in changes:
+                self._place(source, change, now, known, alerts, sightings, report)
+            write = CheckWrite(
+                source=source.name,
+                checked_at=now,
+                etag=collection.etag,
+                last_modified=collection.last_modified,
+                content_hash=collection.content_hash,
+                items=(*(c.write for c in changes), *_pending(collection.failed, report.baseline)),
+                alerts=tuple(alerts),
+                sightings=tuple(sightings),
+            )
+            if not self._dry_run:
+                await self._database.snapshots.commit_check(write)
+
+    async def _known_stories(self, now: datetime) -> list[tuple[str, Story]]:
+        since = now - timedelta(seconds=self._config.settings.dedupe_window)
+        stored = await self._database.snapshots.recent_stories(since)
+        return [*(_story_of(s) for s in stored), *self._unsaved]
+
+    def _place(
+        self,
+        source: Source,
+        change: ItemChange,
+        now: datetime,
+        known: list[tuple[str, Story]],
+        alerts: list[AlertWrite],
+        sightings: list[SightingWrite],
+        report: CheckReport,
+    ) -> None:
+        """Make the change's development a new alert, or a sighting of a story already alerted."""
+        development = change.development
+        if development is None:
+            return
+        item = change.write
+        story = Story(
+            source=source.name,
+            url=item.url,
+            kind=development.kind,
+            topics=development.topics,
+            signature=signature(development.focus_text),
+        )
+        existing = find_same_story(story, known)
+        if existing is not None:
+            report.duplicates += 1
+            sightings.append(SightingWrite(existing, Sighting(source.name, item.url)))
+            return
+        alert = Alert(
+            id=alert_id(source.name, item.key, development.kind, development.focus_keys),
+            topics=development.topics,
+            source=source.name,
+            url=item.url,
+            title=item.title,
+            kind=development.kind,
+            excerpt=development.excerpt,
+            detected_at=now,
+            highlights=development.highlights,
+        )
+        known.append((alert.id, story))
+        if self._dry_run:
+            self._unsaved.append((alert.id, story))
+        report.alerts.append(alert)
+        alerts.append(
+            AlertWrite(
+                alert=alert,
+                item_key=item.key,
+                story=story.signature,
+                notifiers=route(self._config, alert.topics),
+            )
+        )
+
+
+def _story_of(stored: StoredStory) -> tuple[str, Story]:
+    return stored.alert_id, Story(
+        source=stored.source,
+        url=stored.url,
+        kind=stored.kind,
+        topics=stored.topics,
+        signature=stored.story,
+    )
+
+
+def _pending(failed: Sequence[Lead], baseline: bool) -> tuple[ItemWrite, ...]:
+    """During a baseline, articles that failed are remembered so their text stays silent later."""
+    if not baseline:
+        return ()
+    return tuple(
+        ItemWrite(
+            key=lead.key,
+            url=lead.url,
+            title=lead.title,
+            text="",
+            content_hash=content_hash(""),
+            sentence_keys=(),
+            pending=True,
+        )
+        for lead in failed
+    )
