@@ -165,7 +165,9 @@ class SnapshotStore:
 
     @staticmethod
     async def _ensure_state(conn: AsyncConnection, source: str) -> None:
-        stmt = insert_for(conn, source_state).values(name=source, baselined=False, failure_streak=0)
+        stmt = insert_for(conn, source_state).values(
+            name=source, baselined=False, failure_streak=0, failing_notified=False
+        )
         await conn.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
 
     @staticmethod

@@ -63,6 +63,8 @@ source_state = Table(
     Column("last_success_at", UTCDateTime()),
     Column("last_error", Text),
     Column("failure_streak", Integer, nullable=False, default=0),
+    # Whether notifiers were told this source is failing (so they hear it once, and recovery once).
+    Column("failing_notified", Boolean, nullable=False, default=False),
     Column("lease_owner", String(200)),
     Column("lease_until", UTCDateTime()),
 )
