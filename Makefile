@@ -17,7 +17,7 @@ run: install
 	$(BIN)/watcher run --config sources.toml
 
 lint: install
-	$(BIN)/ruff check watcher tests benchmarks
+	$(BIN)/ruff check watcher tests $(wildcard benchmarks)
 	$(BIN)/mypy
 
 test: lint
