@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import math
 import os
 import re
 import tomllib
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
+from watcher.config_reader import Document, Table, describe, parse_duration, shown
 from watcher.config_summary import mask_url, summarize
 from watcher.errors import ConfigError
 from watcher.models import (
@@ -21,7 +21,6 @@ from watcher.models import (
     Config,
     EmailSettings,
     NotifierSettings,
-    Secret,
     Settings,
     Source,
     SourceKind,
@@ -39,293 +38,11 @@ _SETTINGS = Settings(database=DEFAULT_DATABASE)
 _RECHECK = Source(name="", url="", kind="page", interval=1.0, topics=()).recheck
 _NOTIFIER_TIMEOUT = WebhookSettings(name="", url="").timeout
 
-_DURATION_HINT = 'a duration such as "90s", "15m", "2h", "1d" or a number of seconds'
-_UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([smhdw])")
-_DURATION_TEXT = re.compile(r"(?:\s*(?:\d+(?:\.\d*)?|\.\d+)\s*[smhdw])+\s*")
-_VARIABLE = re.compile(r"\$\{([^}]*)\}")
-_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_HEADER = re.compile(r"\s*\[\[?\s*([A-Za-z0-9_\-.\"' ]+?)\s*\]\]?\s*(?:#.*)?")
 # tomllib (3.11) gives the position only inside its message.
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _SQLITE = re.compile(r"(sqlite(?:\+\w+)?):///(.*)", re.DOTALL)
 _DATABASE_SCHEMES = ("sqlite", "postgresql")
 _WEB = ("http", "https")
-
-
-# --- durations --------------------------------------------------------------
-
-
-def parse_duration(value: object) -> float:
-    """Seconds in "90s", "15m", "2h", "1d", "1h30m" or a number of seconds; must be > 0."""
-    try:
-        return _seconds(value, allow_zero=False)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
-
-
-def _seconds(value: object, *, allow_zero: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"expected {_DURATION_HINT}, got {_shown(value)}")
-    seconds = _seconds_of_text(value) if isinstance(value, str) else float(value)
-    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
-        least = "0 or more" if allow_zero else "greater than 0"
-        raise ValueError(f"expected {_DURATION_HINT}, {least}; got {_shown(value)}")
-    return seconds
-
-
-def _seconds_of_text(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    if not _DURATION_TEXT.fullmatch(text):
-        raise ValueError(f"expected {_DURATION_HINT}, got {text!r}")
-    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART.findall(text))
-
-
-def _describe(value: object) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
-    names |= {list: "a list", dict: "a table"}
-    return names.get(type(value), f"a {type(value).__name__}")
-
-
-# --- where things are in the file -------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Document:
-    """The raw file: its name for messages, its folder, its lines and the environment."""
-
-    name: str
-    folder: Path
-    lines: tuple[str, ...]
-    environ: Mapping[str, str]
-
-    def line_of(self, header: str | None, occurrence: int, key: str | None) -> int | None:
-        """Best-effort 1-based line of `key` in the `occurrence`-th table named `header`."""
-        if header is None:
-            return None if key is None else self._top_level_line(key)
-        start, end = self._span(header, occurrence)
-        if start is None:
-            return None
-        found = None if key is None else self._key_line(key, start + 1, end)
-        return found or start + 1
-
-    def _top_level_line(self, key: str) -> int | None:
-        _, end = self._span(None, 0)
-        found = self._key_line(key, 0, end)
-        if found:
-            return found
-        for number, line in enumerate(self.lines):
-            name = _header_name(line)
-            if name == key or (name or "").startswith(f"{key}."):
-                return number + 1
-        return None
-
-    def _key_line(self, key: str, start: int, end: int) -> int | None:
-        quoted = re.escape(key)
-        pattern = re.compile(rf"\s*(?:{quoted}|\"{quoted}\"|'{quoted}')\s*[=.]")
-        for number in range(start, end):
-            if pattern.match(self.lines[number]):
-                return number + 1
-        return None
-
-    def _span(self, header: str | None, occurrence: int) -> tuple[int | None, int]:
-        """First and past-last line index of the table; the top level for `header` None."""
-        start: int | None = 0 if header is None else None
-        seen = 0
-        for number, line in enumerate(self.lines):
-            name = _header_name(line)
-            if name is None:
-                continue
-            if start is not None:
-                return start, number
-            if name == header:
-                if seen == occurrence:
-                    start = number
-                seen += 1
-        return start, len(self.lines)
-
-
-def _header_name(line: str) -> str | None:
-    match = _HEADER.fullmatch(line)
-    if match is None:
-        return None
-    return match.group(1).replace('"', "").replace("'", "").replace(" ", "")
-
-
-# --- reading one table -------------------------------------------------------
-
-
-class _Table:
-    """One TOML table: typed reads that name where an error is, and leftover-key checks."""
-
-    def __init__(
-        self, document: _Document, data: Mapping[str, object], header: str | None, occurrence: int
-    ) -> None:
-        self.document = document
-        self.data = data
-        self.header = header
-        self.occurrence = occurrence
-        self.label = f"[{header}]" if header else "top level"
-        self._asked: list[str] = []
-
-    def as_item(self, name: str | None = None) -> None:
-        """Label the table as the n-th of an array, with its name once known."""
-        self.label = f"[[{self.header}]] #{self.occurrence + 1}" + (f' "{name}"' if name else "")
-
-    def error(self, reason: str, key: str | None = None) -> ConfigError:
-        """A ConfigError that points at this table (and key)."""
-        line = self.document.line_of(self.header, self.occurrence, key)
-        return ConfigError(reason, path=self.document.name, table=self.label, key=key, line=line)
-
-    def take(self, key: str) -> object | None:
-        """The value of `key` with ${NAME} expanded, or None where it is absent."""
-        self._asked.append(key)
-        if key not in self.data:
-            return None
-        return self._expand(self.data[key], key)
-
-    def _expand(self, value: object, key: str) -> object:
-        if isinstance(value, str):
-            return _VARIABLE.sub(lambda match: self._variable(match.group(1), key), value)
-        if isinstance(value, list):
-            return [self._expand(element, key) for element in value]
-        return value
-
-    def _variable(self, name: str, key: str) -> str:
-        if not _VARIABLE_NAME.fullmatch(name):
-            raise self.error(f"expected ${{NAME}} with a variable name, got ${{{name}}}", key)
-        if name not in self.document.environ:
-            raise self.error(f"environment variable {name} is not set (used as ${{{name}}})", key)
-        return self.document.environ[name]
-
-    def finish(self, what: str = "this table") -> None:
-        """Fail on a key that was never asked for, suggesting the closest known one."""
-        for key in self.data:
-            if key in self._asked:
-                continue
-            close = difflib.get_close_matches(key, self._asked, n=1)
-            hint = (
-                f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(self._asked)}"
-            )
-            raise self.error(f"unknown key in {what}; {hint}", key)
-
-    # Typed reads. Each returns the default when the key is absent.
-
-    def text(self, key: str, default: str | None = None) -> str | None:
-        """A non-empty string."""
-        value = self.take(key)
-        if value is None:
-            return default
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(f"expected a non-empty string, got {_shown(value)}", key)
-        return value.strip()
-
-    def required_text(self, key: str) -> str:
-        """A non-empty string that must be there."""
-        value = self.text(key)
-        if value is None:
-            raise self.error("is required: expected a non-empty string", key)
-        return value
-
-    def flag(self, key: str, default: bool) -> bool:
-        """true or false."""
-        value = self.take(key)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self.error(f"expected true or false, got {_shown(value)}", key)
-        return value
-
-    def whole(self, key: str, default: int, *, least: int) -> int:
-        """An integer of at least `least`."""
-        value = self.take(key)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise self.error(
-                f"expected a whole number of at least {least}, got {_shown(value)}", key
-            )
-        return value
-
-    def seconds(self, key: str, default: float, *, allow_zero: bool = False) -> float:
-        """A duration in seconds."""
-        value = self.optional_seconds(key, allow_zero=allow_zero)
-        return default if value is None else value
-
-    def optional_seconds(self, key: str, *, allow_zero: bool = False) -> float | None:
-        """A duration in seconds, or None where absent."""
-        value = self.take(key)
-        if value is None:
-            return None
-        try:
-            return _seconds(value, allow_zero=allow_zero)
-        except ValueError as exc:
-            raise self.error(str(exc), key) from exc
-
-    def texts(self, key: str, *, single: bool = False) -> tuple[str, ...] | None:
-        """A non-empty list of non-empty strings (with `single`, one string also does)."""
-        value = self.take(key)
-        if value is None:
-            return None
-        if single and isinstance(value, str):
-            value = [value]
-        expected = "a string or a list of strings" if single else "a list of strings"
-        if not isinstance(value, list) or not value:
-            raise self.error(f"expected {expected} (at least one), got {_shown(value)}", key)
-        for element in value:
-            if not isinstance(element, str) or not element.strip():
-                raise self.error(f"expected {expected}, got an element {_shown(element)}", key)
-        return tuple(element.strip() for element in value)
-
-    def secret(self, key: str) -> Secret | None:
-        """A non-empty string kept out of repr and output."""
-        value = self.take(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value:
-            raise self.error(f"expected a non-empty string, got {_describe(value)}", key)
-        return Secret(value)
-
-    def url(self, key: str, schemes: tuple[str, ...]) -> str:
-        """A required absolute URL with a host, of one of `schemes`."""
-        value = self.text(key)
-        if value is None:
-            raise self.error(f"is required: expected {_url_hint(schemes)}", key)
-        problem = _url_problem(value, schemes)
-        if problem:
-            raise self.error(f"{problem}, got {mask_url(value, strict=True)!r}", key)
-        return value
-
-
-def _shown(value: object) -> str:
-    """`value` as a message shows it: short strings and numbers as such, else its type."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return repr(value if len(value) <= 60 else value[:57] + "...")
-    return _describe(value)
-
-
-def _url_hint(schemes: tuple[str, ...]) -> str:
-    return "a URL starting with " + " or ".join(f"{scheme}://" for scheme in schemes)
-
-
-def _url_problem(url: str, schemes: tuple[str, ...]) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in schemes:
-        return f"expected {_url_hint(schemes)}"
-    try:
-        parts.port  # noqa: B018 - raises on a port that is no number
-    except ValueError:
-        return "expected a URL with a valid port"
-    if not parts.hostname:
-        return "expected a URL with a host"
-    return None
 
 
 # --- loading ----------------------------------------------------------------
@@ -338,7 +55,7 @@ def load_config(
     environment = os.environ if environ is None else environ
     config_path = _config_path(path, environment)
     document, data = _read(config_path, environment)
-    root = _Table(document, data, None, 0)
+    root = Table(document, data, None, 0)
     watcher = _single(root, "watcher")
     topic_tables = _array(root, "topics")
     source_tables = _array(root, "sources")
@@ -362,7 +79,7 @@ def _config_path(path: Path | str | None, environ: Mapping[str, str]) -> Path:
     return Path(named).expanduser() if named else Path(DEFAULT_CONFIG_NAME)
 
 
-def _read(path: Path, environ: Mapping[str, str]) -> tuple[_Document, dict[str, object]]:
+def _read(path: Path, environ: Mapping[str, str]) -> tuple[Document, dict[str, object]]:
     name = str(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -375,7 +92,7 @@ def _read(path: Path, environ: Mapping[str, str]) -> tuple[_Document, dict[str, 
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(exc, name, text) from exc
     folder = path.resolve().parent
-    return _Document(name, folder, tuple(text.splitlines()), environ), data
+    return Document(name, folder, tuple(text.splitlines()), environ), data
 
 
 def _syntax_error(exc: tomllib.TOMLDecodeError, name: str, text: str) -> ConfigError:
@@ -394,24 +111,24 @@ def _last_line(text: str) -> int:
     return max(1, len(text.splitlines()))
 
 
-def _single(root: _Table, key: str) -> _Table:
+def _single(root: Table, key: str) -> Table:
     value = root.take(key)
     if value is None:
         value = {}
     if not isinstance(value, dict):
-        raise root.error(f"expected a [{key}] table, got {_describe(value)}", key)
-    return _Table(root.document, value, key, 0)
+        raise root.error(f"expected a [{key}] table, got {describe(value)}", key)
+    return Table(root.document, value, key, 0)
 
 
-def _array(root: _Table, key: str) -> list[_Table]:
+def _array(root: Table, key: str) -> list[Table]:
     value = root.take(key)
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise root.error(
-            f"expected [[{key}]] tables (an array of tables), got {_describe(value)}", key
+            f"expected [[{key}]] tables (an array of tables), got {describe(value)}", key
         )
-    tables = [_Table(root.document, item, key, number) for number, item in enumerate(value)]
+    tables = [Table(root.document, item, key, number) for number, item in enumerate(value)]
     for table in tables:
         table.as_item()
     return tables
@@ -428,8 +145,8 @@ class _Named(Protocol):
 _Item = TypeVar("_Item", bound=_Named)
 
 
-def _unique(items: list[_Item], tables: list[_Table]) -> list[_Item]:
-    first: dict[str, _Table] = {}
+def _unique(items: list[_Item], tables: list[Table]) -> list[_Item]:
+    first: dict[str, Table] = {}
     for item, table in zip(items, tables, strict=True):
         if item.name in first:
             other = first[item.name].label
@@ -438,7 +155,7 @@ def _unique(items: list[_Item], tables: list[_Table]) -> list[_Item]:
     return items
 
 
-def _require_some(root: _Table, key: str, items: Sequence[object]) -> None:
+def _require_some(root: Table, key: str, items: Sequence[object]) -> None:
     if not items:
         raise root.error(f"expected at least one [[{key}]] table", key)
 
@@ -446,7 +163,7 @@ def _require_some(root: _Table, key: str, items: Sequence[object]) -> None:
 # --- the four kinds of table --------------------------------------------------
 
 
-def _settings(table: _Table) -> Settings:
+def _settings(table: Table) -> Settings:
     database = _database(table)
     settings = Settings(
         database=database,
@@ -464,7 +181,7 @@ def _settings(table: _Table) -> Settings:
     return settings
 
 
-def _database(table: _Table) -> str:
+def _database(table: Table) -> str:
     configured = table.text("database", DEFAULT_DATABASE) or DEFAULT_DATABASE
     override = table.document.environ.get("WATCHER_DATABASE_URL", "").strip()
     try:
@@ -506,7 +223,7 @@ def _resolve_database(url: str, folder: Path) -> str:
     return f"{driver}:///{absolute}{mark}{query}"
 
 
-def _listen_address(table: _Table) -> str | None:
+def _listen_address(table: Table) -> str | None:
     value = table.text("http")
     if value is None:
         return None
@@ -516,7 +233,7 @@ def _listen_address(table: _Table) -> str | None:
     return value
 
 
-def _topic(table: _Table) -> Topic:
+def _topic(table: Table) -> Topic:
     name = table.required_text("name")
     table.as_item(name)
     terms = table.texts("terms")
@@ -532,7 +249,7 @@ def _topic(table: _Table) -> Topic:
     return topic
 
 
-def _source(table: _Table, settings: Settings, topic_names: tuple[str, ...]) -> Source:
+def _source(table: Table, settings: Settings, topic_names: tuple[str, ...]) -> Source:
     name = table.required_text("name")
     table.as_item(name)
     url = table.url("url", _WEB)
@@ -552,7 +269,7 @@ def _source(table: _Table, settings: Settings, topic_names: tuple[str, ...]) -> 
     return source
 
 
-def _kind(table: _Table) -> SourceKind:
+def _kind(table: Table) -> SourceKind:
     value = table.text("kind", "page")
     for kind in SOURCE_KINDS:
         if value == kind:
@@ -564,10 +281,10 @@ def _choice_reason(what: str, value: object, known: Iterable[str]) -> str:
     options = list(known)
     close = difflib.get_close_matches(str(value), options, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown {what} {_shown(value)}, expected one of: {', '.join(options)}{hint}"
+    return f"unknown {what} {shown(value)}, expected one of: {', '.join(options)}{hint}"
 
 
-def _follow(table: _Table, kind: SourceKind) -> str | bool | None:
+def _follow(table: Table, kind: SourceKind) -> str | bool | None:
     value = table.take("follow")
     if value is None:
         return None
@@ -577,17 +294,15 @@ def _follow(table: _Table, kind: SourceKind) -> str | bool | None:
         if isinstance(value, bool):
             return value
         raise table.error(
-            f"expected true or false for a feed (fetch each linked article), got {_shown(value)}",
+            f"expected true or false for a feed (fetch each linked article), got {shown(value)}",
             "follow",
         )
     if isinstance(value, str) and value.strip():
         return value.strip()
-    raise table.error(
-        f"expected a CSS selector of the article links, got {_shown(value)}", "follow"
-    )
+    raise table.error(f"expected a CSS selector of the article links, got {shown(value)}", "follow")
 
 
-def _recheck(table: _Table, kind: SourceKind) -> float:
+def _recheck(table: Table, kind: SourceKind) -> float:
     value = table.optional_seconds("recheck")
     if value is None:
         return _RECHECK
@@ -596,7 +311,7 @@ def _recheck(table: _Table, kind: SourceKind) -> float:
     return value
 
 
-def _topic_references(table: _Table, topic_names: tuple[str, ...]) -> tuple[str, ...] | None:
+def _topic_references(table: Table, topic_names: tuple[str, ...]) -> tuple[str, ...] | None:
     names = table.texts("topics")
     for name in names or ():
         if name not in topic_names:
@@ -616,7 +331,7 @@ class _Common:
     give_up_after: float | None
 
 
-def _notifier(table: _Table, topic_names: tuple[str, ...]) -> NotifierSettings:
+def _notifier(table: Table, topic_names: tuple[str, ...]) -> NotifierSettings:
     name = table.required_text("name")
     table.as_item(name)
     kind = table.required_text("type")
@@ -633,7 +348,7 @@ def _notifier(table: _Table, topic_names: tuple[str, ...]) -> NotifierSettings:
     return notifier
 
 
-def _email(table: _Table, common: _Common) -> EmailSettings:
+def _email(table: Table, common: _Common) -> EmailSettings:
     smtp = table.url("smtp", ("smtp", "smtps"))
     if urlsplit(smtp).username is not None:
         raise table.error("expected no credentials in the URL: use username and password", "smtp")
@@ -656,7 +371,7 @@ def _email(table: _Table, common: _Common) -> EmailSettings:
     )
 
 
-def _addresses(table: _Table, key: str, *, single_only: bool) -> tuple[str, ...]:
+def _addresses(table: Table, key: str, *, single_only: bool) -> tuple[str, ...]:
     found: tuple[str, ...] | None
     if single_only:
         one = table.text(key)
@@ -683,7 +398,7 @@ def _is_address(text: str) -> bool:
     return address.count("@") == 1 and bool(local) and bool(domain) and " " not in address
 
 
-def _webhook(table: _Table, common: _Common) -> WebhookSettings:
+def _webhook(table: Table, common: _Common) -> WebhookSettings:
     return WebhookSettings(
         name=common.name,
         url=_PrivateUrl(table.url("url", _WEB)),
@@ -695,7 +410,7 @@ def _webhook(table: _Table, common: _Common) -> WebhookSettings:
 
 
 # An explicit registry: one entry per notifier type.
-_NOTIFIER_TYPES: dict[str, Callable[[_Table, _Common], NotifierSettings]] = {
+_NOTIFIER_TYPES: dict[str, Callable[[Table, _Common], NotifierSettings]] = {
     "email": _email,
     "webhook": _webhook,
 }
