@@ -95,7 +95,8 @@ class Daemon:
     async def stop(self) -> None:
         """Stop scheduling, let in-flight checks finish within the grace period."""
         self.stopping.set()
-        self._scheduler.shutdown()
+        # Pause first: shutting APScheduler down cancels the jobs it is still running.
+        self._scheduler.pause()
         if self._inflight:
             done, pending = await asyncio.wait(set(self._inflight), timeout=STOP_GRACE)
             for task in pending:
@@ -103,6 +104,7 @@ class Daemon:
             log.info(
                 "in-flight checks settled", extra={"finished": len(done), "cancelled": len(pending)}
             )
+        self._scheduler.shutdown()
 
 
 async def run_daemon(config: Config) -> None:

@@ -8,7 +8,10 @@ import sys
 from datetime import UTC, datetime
 
 # Attributes every LogRecord has; anything else was passed in `extra=` and is a field.
-_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message"}
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+}
 
 
 def _fields(record: logging.LogRecord) -> dict[str, object]:

@@ -47,7 +47,12 @@ class Scheduler:
         """Whether jobs are being fired."""
         return bool(self._scheduler.running)
 
+    def pause(self) -> None:
+        """Stop firing new jobs; running ones go on."""
+        if self._scheduler.running:
+            self._scheduler.pause()
+
     def shutdown(self) -> None:
-        """Stop firing jobs; running ones are left to finish."""
+        """Stop the scheduler; APScheduler's asyncio executor cancels jobs still running."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
