@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
+
+from tests.support.servers import BackgroundServer, QuietHandler
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Received:
         return json.loads(self.body)
 
 
-class WebhookReceiver:
+class WebhookReceiver(BackgroundServer):
     """Answers `status` (200 by default) to every POST and keeps what it got."""
 
     def __init__(self) -> None:
@@ -29,7 +29,7 @@ class WebhookReceiver:
         self._lock = threading.Lock()
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
@@ -46,27 +46,12 @@ class WebhookReceiver:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/hook"
+        return f"{self.base}/hook"
 
     def payloads(self) -> list[Any]:
         with self._lock:
             return [item.json() for item in self.received]
-
-    def __enter__(self) -> WebhookReceiver:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
+
+from tests.support.servers import BackgroundServer, QuietHandler
 
 
 @dataclass
@@ -16,7 +17,7 @@ class Page:
     status: int = 200
 
 
-class Site:
+class Site(BackgroundServer):
     """Serves `pages[path]`; counts requests; answers conditional requests with 304."""
 
     def __init__(self) -> None:
@@ -25,20 +26,14 @@ class Site:
         self._lock = threading.Lock()
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 site._serve(self)
 
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(Handler)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -81,16 +76,3 @@ class Site:
             handler.send_header("ETag", etag)
         handler.end_headers()
         handler.wfile.write(page.body)
-
-    def __enter__(self) -> Site:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
