@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
+from watcher.config_delivery import apprise_urls, digest_schedule, max_per_hour
 from watcher.config_reader import Document, Table, describe, parse_duration, shown
 from watcher.config_summary import mask_url, summarize
 from watcher.errors import ConfigError
 from watcher.models import (
     SOURCE_KINDS,
+    AppriseSettings,
     Config,
+    DigestSchedule,
     EmailSettings,
     NotifierSettings,
     Settings,
@@ -329,6 +332,8 @@ class _Common:
     name: str
     topics: tuple[str, ...] | None
     give_up_after: float | None
+    digest: DigestSchedule | None = None
+    max_per_hour: int | None = None
 
 
 def _notifier(table: Table, topic_names: tuple[str, ...]) -> NotifierSettings:
@@ -342,6 +347,8 @@ def _notifier(table: Table, topic_names: tuple[str, ...]) -> NotifierSettings:
         name=name,
         topics=_topic_references(table, topic_names),
         give_up_after=table.optional_seconds("give_up_after"),
+        digest=digest_schedule(table),
+        max_per_hour=max_per_hour(table),
     )
     notifier = build(table, common)
     table.finish(f"a {kind} notifier")
@@ -368,6 +375,8 @@ def _email(table: Table, common: _Common) -> EmailSettings:
         topics=common.topics,
         give_up_after=common.give_up_after,
         timeout=table.seconds("timeout", _NOTIFIER_TIMEOUT),
+        digest=common.digest,
+        max_per_hour=common.max_per_hour,
     )
 
 
@@ -406,6 +415,20 @@ def _webhook(table: Table, common: _Common) -> WebhookSettings:
         topics=common.topics,
         give_up_after=common.give_up_after,
         timeout=table.seconds("timeout", _NOTIFIER_TIMEOUT),
+        digest=common.digest,
+        max_per_hour=common.max_per_hour,
+    )
+
+
+def _apprise(table: Table, common: _Common) -> AppriseSettings:
+    return AppriseSettings(
+        name=common.name,
+        urls=apprise_urls(table),
+        topics=common.topics,
+        give_up_after=common.give_up_after,
+        timeout=table.seconds("timeout", _NOTIFIER_TIMEOUT),
+        digest=common.digest,
+        max_per_hour=common.max_per_hour,
     )
 
 
@@ -413,4 +436,5 @@ def _webhook(table: Table, common: _Common) -> WebhookSettings:
 _NOTIFIER_TYPES: dict[str, Callable[[Table, _Common], NotifierSettings]] = {
     "email": _email,
     "webhook": _webhook,
+    "apprise": _apprise,
 }

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from watcher.models import (
     SOURCE_KINDS,
+    AppriseSettings,
     Config,
     EmailSettings,
     NotifierSettings,
@@ -148,6 +149,9 @@ def _target(notifier: NotifierSettings) -> str:
     if isinstance(notifier, EmailSettings):
         login = f" as {notifier.username}" if notifier.username else ""
         return f"email via {_without_credentials(notifier.smtp)}{login} to {', '.join(notifier.to)}"
+    if isinstance(notifier, AppriseSettings):
+        schemes = ", ".join(url.reveal().partition("://")[0] + "://…" for url in notifier.urls)
+        return f"apprise to {schemes}"
     signed = ", signed" if notifier.secret is not None else ""
     return f"webhook to {mask_url(notifier.url, strict=True)}{signed}"
 

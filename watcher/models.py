@@ -73,6 +73,20 @@ class Settings:
     max_bytes: int = 5 * 1024 * 1024
 
 
+# Without a limit a first check of a big source (with `baseline = false`) would send one
+# message per item; past this many single alerts an hour the rest wait for one digest.
+DEFAULT_MAX_PER_HOUR = 20
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSchedule:
+    """When a digest notifier sends its batch: every `every` seconds, or daily at `at` in `zone`."""
+
+    every: float | None = None
+    at: tuple[int, int] | None = None  # (hour, minute)
+    zone: str = "UTC"
+
+
 @dataclass(frozen=True, slots=True)
 class EmailSettings:
     """An [[notifiers]] table of type "email"."""
@@ -87,6 +101,8 @@ class EmailSettings:
     topics: tuple[str, ...] | None = None
     give_up_after: float | None = None
     timeout: float = 30.0
+    digest: DigestSchedule | None = None
+    max_per_hour: int | None = DEFAULT_MAX_PER_HOUR
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +115,24 @@ class WebhookSettings:
     topics: tuple[str, ...] | None = None
     give_up_after: float | None = None
     timeout: float = 30.0
+    digest: DigestSchedule | None = None
+    max_per_hour: int | None = DEFAULT_MAX_PER_HOUR
 
 
-NotifierSettings = EmailSettings | WebhookSettings
+@dataclass(frozen=True, slots=True)
+class AppriseSettings:
+    """An [[notifiers]] table of type "apprise": chat and push services by apprise URL."""
+
+    name: str
+    urls: tuple[Secret, ...]  # apprise URLs carry tokens: kept secret
+    topics: tuple[str, ...] | None = None
+    give_up_after: float | None = None
+    timeout: float = 30.0
+    digest: DigestSchedule | None = None
+    max_per_hour: int | None = DEFAULT_MAX_PER_HOUR
+
+
+NotifierSettings = EmailSettings | WebhookSettings | AppriseSettings
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from watcher.digests import HOUR, next_boundary, next_digest
 from watcher.errors import NotifierError
 from watcher.notifiers import Notifier
 from watcher.storage import DueDelivery
@@ -28,6 +29,17 @@ def process_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def pid_alive(pid: int) -> bool:
+    """True if a process with this pid exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
 def backoff(attempts: int, rng: random.Random) -> float:
     """Seconds before attempt `attempts + 1`: exponential with ±20% jitter, capped."""
     base = min(FIRST_RETRY * 2.0 ** max(attempts - 1, 0), MAX_RETRY)
@@ -42,6 +54,7 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    deferred: int = 0  # waiting for a digest (digest notifier or rate limit)
 
 
 class Outbox:
@@ -69,6 +82,7 @@ class Outbox:
         """Send every delivery that is due now, batch by batch, until none is left."""
         report = DeliveryReport()
         async with self._lock:
+            await self._release_stale_claims()
             while True:
                 due = await self._deliveries.claim_due(
                     self._clock(), self._owner, CLAIM_LEASE, batch
@@ -85,6 +99,24 @@ class Outbox:
                 if len(due) < batch:
                     return report
 
+    async def _release_stale_claims(self) -> None:
+        """Free claims of killed processes on this host at once, instead of after the lease.
+
+        Under the lock this process holds no claim, so one in its own name is a leftover of
+        an earlier process that had the same host and pid (a restarted container).
+        """
+        host, _, _ = self._owner.rpartition(":")
+        for owner in await self._deliveries.claim_owners(self._clock()):
+            owner_host, _, pid = owner.rpartition(":")
+            stale = owner == self._owner or (
+                owner_host == host and pid.isdigit() and not pid_alive(int(pid))
+            )
+            if stale:
+                released = await self._deliveries.release_claims(owner)
+                log.info(
+                    "released claims of a dead process", extra={"owner": owner, "count": released}
+                )
+
     async def _run(self, name: str, queue: Sequence[DueDelivery], report: DeliveryReport) -> None:
         notifier = self._notifiers.get(name)
         if notifier is None:
@@ -92,6 +124,71 @@ class Outbox:
                 await self._deliveries.mark_failed(delivery.id, "notifier is no longer configured")
                 report.failed += 1
             return
+        singles, members = await self._plan(notifier, queue, report)
+        if members and not await self._send_digest(notifier, members, report):
+            # The channel is down: what was due with the digest waits for a retry too.
+            later = self._clock() + timedelta(seconds=FIRST_RETRY)
+            for delivery in singles:
+                await self._deliveries.postpone(delivery.id, later)
+            return
+        await self._send_each(notifier, singles, report)
+
+    async def _plan(
+        self, notifier: Notifier, queue: Sequence[DueDelivery], report: DeliveryReport
+    ) -> tuple[list[DueDelivery], list[DueDelivery]]:
+        """Split the queue into single sends and digest members; defer what must wait."""
+        members = [delivery for delivery in queue if delivery.digest]
+        fresh = [delivery for delivery in queue if not delivery.digest]
+        now = self._clock()
+        if notifier.digest is not None:
+            await self._defer(notifier, fresh, next_digest(notifier.digest, now), report)
+            return [], members
+        if notifier.max_per_hour is None or not fresh:
+            return fresh, members
+        used = await self._deliveries.sent_since(notifier.name, now - timedelta(seconds=HOUR))
+        room = max(notifier.max_per_hour - used, 0)
+        # Over the limit: never dropped, the rest goes out as one digest on the next hour.
+        await self._defer(notifier, fresh[room:], next_boundary(HOUR, now), report)
+        return fresh[:room], members
+
+    async def _defer(
+        self,
+        notifier: Notifier,
+        waiting: Sequence[DueDelivery],
+        at: datetime,
+        report: DeliveryReport,
+    ) -> None:
+        if not waiting:
+            return
+        await self._deliveries.defer_to_digest([delivery.id for delivery in waiting], at)
+        report.deferred += len(waiting)
+        log.info(
+            "alerts wait for a digest",
+            extra={"notifier": notifier.name, "count": len(waiting), "at": at.isoformat()},
+        )
+
+    async def _send_digest(
+        self, notifier: Notifier, members: Sequence[DueDelivery], report: DeliveryReport
+    ) -> bool:
+        """Send the members as one message; False if the channel failed retryably."""
+        try:
+            await notifier.send_digest([member.alert for member in members])
+        except NotifierError as exc:
+            report.errors.append(f"{notifier.name}: digest of {len(members)} alert(s): {exc}")
+            # One retry time for all members, so the retry is again one message.
+            first = max(members, key=lambda member: member.attempts)
+            retry_at = self._retry_time(notifier, first, exc)
+            for member in members:
+                await self._record(notifier, member, exc, retry_at, report)
+            return not exc.retryable
+        await self._deliveries.mark_sent_many([member.id for member in members], self._clock())
+        report.sent += len(members)
+        log.info("digest delivered", extra={"notifier": notifier.name, "alerts": len(members)})
+        return True
+
+    async def _send_each(
+        self, notifier: Notifier, queue: Sequence[DueDelivery], report: DeliveryReport
+    ) -> None:
         for position, delivery in enumerate(queue):
             try:
                 await notifier.send(delivery.alert)
@@ -108,27 +205,48 @@ class Outbox:
             report.sent += 1
             log.info(
                 "alert delivered",
-                extra={"alert": delivery.alert.id, "notifier": name},
+                extra={"alert": delivery.alert.id, "notifier": notifier.name},
             )
 
     async def _failed(
         self, notifier: Notifier, delivery: DueDelivery, exc: NotifierError, report: DeliveryReport
     ) -> datetime | None:
         """Record the failure; returns when it is retried, None when it is given up."""
+        report.errors.append(f"{notifier.name}: {exc}")
+        retry_at = self._retry_time(notifier, delivery, exc)
+        await self._record(notifier, delivery, exc, retry_at, report)
+        return retry_at
+
+    def _retry_time(
+        self, notifier: Notifier, delivery: DueDelivery, exc: NotifierError
+    ) -> datetime | None:
+        """When to try again: back-off (or Retry-After) within the give-up window; None: never."""
         now = self._clock()
-        message = f"{notifier.name}: {exc}"
-        report.errors.append(message)
-        give_up = notifier.give_up_after or self._give_up_after
-        deadline = delivery.created_at + timedelta(seconds=give_up)
+        deadline = delivery.created_at + timedelta(seconds=self._give_up(notifier))
         if not exc.retryable or now >= deadline:
+            return None
+        wait = max(backoff(delivery.attempts + 1, self._rng), exc.retry_after or 0.0)
+        return min(now + timedelta(seconds=wait), deadline)
+
+    def _give_up(self, notifier: Notifier) -> float:
+        return notifier.give_up_after or self._give_up_after
+
+    async def _record(
+        self,
+        notifier: Notifier,
+        delivery: DueDelivery,
+        exc: NotifierError,
+        retry_at: datetime | None,
+        report: DeliveryReport,
+    ) -> None:
+        message = f"{notifier.name}: {exc}"
+        if retry_at is None:
+            give_up = self._give_up(notifier)
             reason = str(exc) if not exc.retryable else f"gave up after {give_up:.0f}s: {exc}"
             await self._deliveries.mark_failed(delivery.id, reason)
             report.failed += 1
             log.error("delivery failed for good: %s", message, extra={"alert": delivery.alert.id})
-            return None
-        wait = max(backoff(delivery.attempts + 1, self._rng), exc.retry_after or 0.0)
-        next_at = min(now + timedelta(seconds=wait), deadline)
-        await self._deliveries.mark_retry(delivery.id, str(exc), next_at)
+            return
+        await self._deliveries.mark_retry(delivery.id, str(exc), retry_at)
         report.retrying += 1
         log.warning("delivery will be retried: %s", message, extra={"alert": delivery.alert.id})
-        return next_at

@@ -333,7 +333,8 @@ ERROR_CASES = [
         MINIMAL + HOOK.replace('"webhook"', '"webhok" # <-'),
         '[[notifiers]] #1 "hook"',
         "type",
-        "unknown notifier type 'webhok', expected one of: email, webhook; did you mean 'webhook'?",
+        "unknown notifier type 'webhok', expected one of: email, webhook, apprise; "
+        "did you mean 'webhook'?",
         id="unknown-notifier-type",
     ),
     pytest.param(

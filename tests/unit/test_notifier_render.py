@@ -19,7 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from watcher.errors import ConfigError
-from watcher.models import Alert, EmailSettings, Secret, Sighting, WebhookSettings
+from watcher.models import Alert, AppriseSettings, EmailSettings, Secret, Sighting, WebhookSettings
 from watcher.notifiers import REGISTRY, EmailNotifier, WebhookNotifier, build_notifier
 from watcher.notifiers.mail import build_message, message_id, parse_smtp_url
 from watcher.notifiers.payload import alert_payload, payload_bytes, signature
@@ -319,7 +319,7 @@ def test_reprs_mask_secrets() -> None:
 
 
 def test_build_notifier_uses_the_registry() -> None:
-    assert set(REGISTRY) == {EmailSettings, WebhookSettings}
+    assert set(REGISTRY) == {EmailSettings, WebhookSettings, AppriseSettings}
     for settings in (EMAIL, HOOK):
         notifier = build_notifier(settings)
         assert type(notifier) is REGISTRY[type(settings)]

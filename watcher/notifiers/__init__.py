@@ -5,16 +5,25 @@ from __future__ import annotations
 import httpx
 
 from watcher.errors import ConfigError
-from watcher.models import EmailSettings, NotifierSettings, WebhookSettings
+from watcher.models import AppriseSettings, EmailSettings, NotifierSettings, WebhookSettings
+from watcher.notifiers.apprise_channel import AppriseNotifier
 from watcher.notifiers.base import Notifier
 from watcher.notifiers.mail import EmailNotifier
 from watcher.notifiers.webhook import WebhookNotifier
 
-__all__ = ["REGISTRY", "EmailNotifier", "Notifier", "WebhookNotifier", "build_notifier"]
+__all__ = [
+    "REGISTRY",
+    "AppriseNotifier",
+    "EmailNotifier",
+    "Notifier",
+    "WebhookNotifier",
+    "build_notifier",
+]
 
 REGISTRY: dict[type[NotifierSettings], type[Notifier]] = {
     EmailSettings: EmailNotifier,
     WebhookSettings: WebhookNotifier,
+    AppriseSettings: AppriseNotifier,
 }
 
 
@@ -30,4 +39,6 @@ def build_notifier(
     # Each channel takes its own test/transport hooks, so construction is spelled out.
     if isinstance(settings, WebhookSettings):
         return WebhookNotifier(settings, transport=webhook_transport, user_agent=user_agent)
+    if isinstance(settings, AppriseSettings):
+        return AppriseNotifier(settings)
     return EmailNotifier(settings)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from urllib.parse import urlsplit
 
-from watcher.models import Alert
+from watcher.models import Alert, DigestSchedule
 
 
 class Notifier(ABC):
@@ -15,6 +15,8 @@ class Notifier(ABC):
     name: str
     topics: frozenset[str] | None  # None: every topic
     give_up_after: float | None  # seconds; None: the global default
+    digest: DigestSchedule | None  # None: each alert goes out on its own
+    max_per_hour: int | None  # single alerts an hour; the overflow waits for a digest
 
     def __init__(
         self,
@@ -22,10 +24,14 @@ class Notifier(ABC):
         *,
         topics: Collection[str] | None = None,
         give_up_after: float | None = None,
+        digest: DigestSchedule | None = None,
+        max_per_hour: int | None = None,
     ) -> None:
         self.name = name
         self.topics = None if topics is None else frozenset(topics)
         self.give_up_after = give_up_after
+        self.digest = digest
+        self.max_per_hour = max_per_hour
 
     def accepts(self, alert_topics: Collection[str]) -> bool:
         """True if this notifier takes every topic or shares one with the alert."""
@@ -34,6 +40,15 @@ class Notifier(ABC):
     @abstractmethod
     async def send(self, alert: Alert) -> None:
         """Deliver one alert or raise watcher.errors.NotifierError(message, retryable=...)."""
+
+    async def send_digest(self, alerts: Sequence[Alert]) -> None:
+        """Deliver several alerts as ONE message; channels override this.
+
+        The fallback sends them one by one, so a channel without a digest format still
+        loses nothing; a failure part-way repeats the earlier ones (same ids) on retry.
+        """
+        for alert in alerts:
+            await self.send(alert)
 
     async def aclose(self) -> None:  # noqa: B027 - an optional hook, deliberately empty
         """Release clients and connections; nothing to do by default."""

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -14,9 +15,11 @@ from urllib.parse import urlsplit
 
 import aiosmtplib
 
+from watcher.digests import digest_id
 from watcher.errors import ConfigError, NotifierError
 from watcher.models import Alert, EmailSettings
 from watcher.notifiers.base import Notifier, mask_url
+from watcher.notifiers.digest_render import digest_html, digest_plain, digest_subject
 from watcher.notifiers.render import clean_line, html_body, plain_body, subject
 
 logger = logging.getLogger(__name__)
@@ -87,6 +90,24 @@ def build_message(
     return message
 
 
+def build_digest_message(
+    alerts: Sequence[Alert], settings: EmailSettings, *, now: datetime | None = None
+) -> EmailMessage:
+    """One multipart/alternative message holding several alerts."""
+    identity = digest_id(alert.id for alert in alerts)
+    message = EmailMessage()
+    message["Subject"] = digest_subject(alerts)
+    message["From"] = settings.sender
+    message["To"] = ", ".join(settings.to)
+    message["Date"] = format_datetime(now or datetime.now(UTC))
+    message["Message-ID"] = message_id(identity, settings.sender)
+    message["X-Watcher-Digest-Id"] = identity
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(digest_plain(alerts))
+    message.add_alternative(digest_html(alerts), subtype="html")
+    return message
+
+
 class EmailNotifier(Notifier):
     """Sends each alert as one email; STARTTLS when offered, never a password in clear."""
 
@@ -94,7 +115,11 @@ class EmailNotifier(Notifier):
         self, settings: EmailSettings, *, tls_context: ssl.SSLContext | None = None
     ) -> None:
         super().__init__(
-            settings.name, topics=settings.topics, give_up_after=settings.give_up_after
+            settings.name,
+            topics=settings.topics,
+            give_up_after=settings.give_up_after,
+            digest=settings.digest,
+            max_per_hour=settings.max_per_hour,
         )
         try:
             self._server = parse_smtp_url(settings.smtp)
@@ -124,7 +149,14 @@ class EmailNotifier(Notifier):
 
     async def send(self, alert: Alert) -> None:
         """Deliver the alert's message; raise NotifierError saying whether a retry may help."""
-        message = build_message(alert, self._settings)
+        await self._deliver(build_message(alert, self._settings), f"alert {alert.id}")
+
+    async def send_digest(self, alerts: Sequence[Alert]) -> None:
+        """Deliver several alerts as one message."""
+        message = build_digest_message(alerts, self._settings)
+        await self._deliver(message, f"digest of {len(alerts)} alert(s)")
+
+    async def _deliver(self, message: EmailMessage, label: str) -> None:
         client = aiosmtplib.SMTP(
             hostname=self._server.host,
             port=self._server.port,
@@ -149,9 +181,9 @@ class EmailNotifier(Notifier):
         if refused:
             # Retrying would resend to those who got it; the refused are logged instead.
             logger.warning(
-                "email %s: %d recipient(s) refused alert %s", self.name, len(refused), alert.id
+                "email %s: %d recipient(s) refused %s", self.name, len(refused), label
             )
-        logger.info("email %s sent alert %s", self.name, alert.id)
+        logger.info("email %s sent %s", self.name, label)
 
     async def _secure(self, client: aiosmtplib.SMTP) -> None:
         if self._server.implicit_tls:

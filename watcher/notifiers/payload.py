@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from watcher.digests import digest_id
 from watcher.models import Alert
 
 
@@ -34,6 +36,21 @@ def alert_payload(alert: Alert) -> dict[str, object]:
 def payload_bytes(alert: Alert) -> bytes:
     """The compact, deterministic UTF-8 JSON body that is sent and signed."""
     text = json.dumps(alert_payload(alert), ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8")
+
+
+def digest_payload(alerts: Sequence[Alert]) -> dict[str, object]:
+    """A digest body (an extension of SPEC): a stable id and the SPEC payload of each alert."""
+    return {
+        "id": digest_id(alert.id for alert in alerts),
+        "digest": True,
+        "alerts": [alert_payload(alert) for alert in alerts],
+    }
+
+
+def digest_bytes(alerts: Sequence[Alert]) -> bytes:
+    """The compact UTF-8 JSON body of a digest, sent and signed like a single alert."""
+    text = json.dumps(digest_payload(alerts), ensure_ascii=False, separators=(",", ":"))
     return text.encode("utf-8")
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import httpx
 
+from watcher.digests import digest_id
 from watcher.errors import ConfigError, NotifierError
 from watcher.models import Alert, WebhookSettings
 from watcher.notifiers.base import Notifier, mask_url
-from watcher.notifiers.payload import payload_bytes, signature
+from watcher.notifiers.payload import digest_bytes, payload_bytes, signature
 from watcher.notifiers.render import clean_line
 
 logger = logging.getLogger(__name__)
@@ -35,7 +37,11 @@ class WebhookNotifier(Notifier):
         user_agent: str | None = None,
     ) -> None:
         super().__init__(
-            settings.name, topics=settings.topics, give_up_after=settings.give_up_after
+            settings.name,
+            topics=settings.topics,
+            give_up_after=settings.give_up_after,
+            digest=settings.digest,
+            max_per_hour=settings.max_per_hour,
         )
         parts = urlsplit(settings.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -55,12 +61,13 @@ class WebhookNotifier(Notifier):
             "signed": self._settings.secret is not None,
         }
 
-    def _headers(self, alert: Alert, body: bytes) -> dict[str, str]:
+    def _headers(self, identity: tuple[str, str], body: bytes) -> dict[str, str]:
+        header, value = identity
         headers = {
             "Content-Type": "application/json",
             "User-Agent": self._user_agent,
             # Header values must be ASCII; ids are, but a bad one must not crash the outbox.
-            "X-Watcher-Alert-Id": clean_line(alert.id).encode("ascii", "replace").decode(),
+            header: clean_line(value).encode("ascii", "replace").decode(),
         }
         if self._settings.secret is not None:
             headers["X-Watcher-Signature"] = signature(body, self._settings.secret.reveal())
@@ -78,14 +85,21 @@ class WebhookNotifier(Notifier):
 
     async def send(self, alert: Alert) -> None:
         """POST the alert; raise NotifierError saying whether a retry may help."""
-        body = payload_bytes(alert)
+        await self._post(payload_bytes(alert), ("X-Watcher-Alert-Id", alert.id))
+
+    async def send_digest(self, alerts: Sequence[Alert]) -> None:
+        """POST one digest body: {"id", "digest": true, "alerts": [SPEC payloads]}."""
+        body = digest_bytes(alerts)
+        await self._post(body, ("X-Watcher-Digest-Id", digest_id(a.id for a in alerts)))
+
+    async def _post(self, body: bytes, identity: tuple[str, str]) -> None:
         where = mask_url(self._settings.url)
         try:
             async with self._http().stream(
-                "POST", self._settings.url, content=body, headers=self._headers(alert, body)
+                "POST", self._settings.url, content=body, headers=self._headers(identity, body)
             ) as response:
                 if response.is_success:
-                    logger.info("webhook %s accepted alert %s", self.name, alert.id)
+                    logger.info("webhook %s accepted %s", self.name, identity[1])
                     return
                 snippet = await _read_snippet(response)
         except httpx.TimeoutException as exc:

@@ -103,6 +103,57 @@ class DeliveryStore:
             delivery_id, status=PENDING, last_error=error[:2000], next_attempt_at=next_attempt_at
         )
 
+    async def mark_sent_many(self, delivery_ids: Sequence[int], at: datetime) -> None:
+        """Record that one message (a digest) delivered all of these, in one transaction."""
+        await self._finish_many(delivery_ids, status=SENT, sent_at=at, last_error=None)
+
+    async def defer_to_digest(self, delivery_ids: Sequence[int], at: datetime) -> None:
+        """Make claimed deliveries wait for the digest sent at `at`.
+
+        Their give-up window (`created_at`) starts at `at`: a daily digest must not use up
+        a day of retries while it waits.
+        """
+        stmt = (
+            update(deliveries)
+            .where(deliveries.c.id.in_(list(delivery_ids)))
+            .values(
+                digest=True, next_attempt_at=at, created_at=at, claimed_until=None, claimed_by=None
+            )
+        )
+        async with translate_errors("deferring deliveries"), self._engine.begin() as conn:
+            await conn.execute(stmt)
+
+    async def sent_since(self, notifier: str, since: datetime) -> int:
+        """How many single (not digest) messages `notifier` sent since `since`."""
+        query = select(func.count()).where(
+            deliveries.c.notifier == notifier,
+            deliveries.c.status == SENT,
+            deliveries.c.digest.is_(False),
+            deliveries.c.sent_at >= since,
+        )
+        async with translate_errors("counting sent deliveries"), self._engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def claim_owners(self, now: datetime) -> list[str]:
+        """Who holds live claims now."""
+        query = (
+            select(deliveries.c.claimed_by)
+            .where(deliveries.c.claimed_until >= now, deliveries.c.claimed_by.is_not(None))
+            .distinct()
+        )
+        async with translate_errors("reading claims"), self._engine.connect() as conn:
+            return [str(owner) for owner in (await conn.execute(query)).scalars()]
+
+    async def release_claims(self, owner: str) -> int:
+        """Free the claims of an owner known to be gone (a killed process); returns how many."""
+        stmt = (
+            update(deliveries)
+            .where(deliveries.c.claimed_by == owner, deliveries.c.status == PENDING)
+            .values(claimed_until=None, claimed_by=None)
+        )
+        async with translate_errors("releasing claims"), self._engine.begin() as conn:
+            return int((await conn.execute(stmt)).rowcount)
+
     async def postpone(self, delivery_id: int, next_attempt_at: datetime) -> None:
         """Give a claimed delivery back untried, due again at `next_attempt_at`."""
         stmt = (
@@ -134,9 +185,12 @@ class DeliveryStore:
         return {(row.alert_id, row.notifier): row.status for row in rows}
 
     async def _finish(self, delivery_id: int, **values: Any) -> None:
+        await self._finish_many([delivery_id], **values)
+
+    async def _finish_many(self, delivery_ids: Sequence[int], **values: Any) -> None:
         stmt = (
             update(deliveries)
-            .where(deliveries.c.id == delivery_id)
+            .where(deliveries.c.id.in_(list(delivery_ids)))
             .values(
                 attempts=deliveries.c.attempts + 1, claimed_until=None, claimed_by=None, **values
             )
@@ -154,6 +208,7 @@ def _due(row: Any) -> DueDelivery:
         attempts=mapping[deliveries.c.attempts],
         created_at=mapping[deliveries.c.created_at],
         alert=alert_from_row(alert_row),
+        digest=bool(mapping[deliveries.c.digest]),
     )
 
 

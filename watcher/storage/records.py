@@ -107,3 +107,5 @@ class DueDelivery:
     attempts: int
     created_at: datetime
     alert: Alert
+    # True: the delivery waits for (or is part of) one digest message.
+    digest: bool = False

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -140,6 +141,8 @@ deliveries = Table(
     Column("claimed_by", String(200)),
     Column("last_error", Text),
     Column("sent_at", UTCDateTime()),
+    # Goes out inside one digest message (a digest notifier, or rate-limit overflow).
+    Column("digest", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("alert_id", "notifier", name="uq_deliveries_alert_notifier"),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
 )

@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.Column("claimed_by", sa.String(length=200), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("digest", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.ForeignKeyConstraint(
             ["alert_id"],
             ["alerts.id"],
