@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from watcher.excerpt import build_excerpt
 from watcher.match import Matcher, Mention
 from watcher.models import AlertKind, Item
 from watcher.storage.records import ItemWrite, StoredItem
-from watcher.text import sentence_key, split_sentences
+from watcher.text import sentence_key, sentence_spans
 
 EXCERPT_LIMIT = 600
 
@@ -26,6 +27,10 @@ class Development:
     highlights: tuple[tuple[int, int], ...]
     focus_keys: tuple[str, ...]
     focus_text: str
+    # All the text the item newly says (the whole item when it is new): what identifies the
+    # story for deduplication. Topic sentences alone do not: two different releases share
+    # "ICC Prosecutor Karim A. A. Khan KC" boilerplate, while syndicated copies share it all.
+    story_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +57,8 @@ def detect(
     last_modified: str | None = None,
 ) -> ItemChange:
     """Compare `item` with its stored snapshot; `silent` records without alerting (baseline)."""
-    sentences = split_sentences(item.text)
+    spans = sentence_spans(item.text)
+    sentences = [item.text[start:end] for start, end in spans]
     digest = content_hash(item.text)
     write = ItemWrite(
         key=item.key,
@@ -76,25 +82,53 @@ def detect(
         context_text = previous.text + "\n" + item.text
     if not fresh:
         return ItemChange(write, None)
-    return ItemChange(write, _development(kind, sentences, fresh, context_text, matcher, topics))
+    allowed = matcher.topics_in_context(context_text, topics)
+    if not allowed:
+        return ItemChange(write, None)
+    found = matcher.mentions(item.text, allowed, within=context_text)
+    mentions = _by_sentence(found, spans, set(fresh))
+    story = "\n".join(sentences[index] for index in fresh)
+    return ItemChange(write, _development(kind, sentences, mentions, topics, story))
+
+
+def _by_sentence(
+    found: Sequence[Mention], spans: Sequence[tuple[int, int]], fresh: set[int]
+) -> dict[int, list[Mention]]:
+    """The mentions that touch a fresh sentence, by sentence, in sentence offsets.
+
+    Mentions are found in the whole text rather than sentence by sentence, so a name broken
+    over a line break ("Karim<br>Khan") or a wrong sentence split still counts; a mention
+    spanning sentences belongs to each of them, clipped to it.
+    """
+    mentions: dict[int, list[Mention]] = {}
+    starts = [start for start, _end in spans]
+    for mention in found:
+        first = max(bisect_right(starts, mention.start) - 1, 0)
+        touched: list[int] = []
+        for index in range(first, len(spans)):
+            if spans[index][0] >= mention.end:
+                break
+            if mention.start < spans[index][1]:
+                touched.append(index)
+        if not fresh.intersection(touched):
+            continue
+        for index in touched:
+            start, end = spans[index]
+            mentions.setdefault(index, []).append(
+                Mention(
+                    mention.topic, max(mention.start, start) - start, min(mention.end, end) - start
+                )
+            )
+    return {index: found for index, found in mentions.items() if index in fresh}
 
 
 def _development(
     kind: AlertKind,
     sentences: Sequence[str],
-    fresh: Sequence[int],
-    context_text: str,
-    matcher: Matcher,
+    mentions: dict[int, list[Mention]],
     topics: Sequence[str],
+    story: str,
 ) -> Development | None:
-    allowed = matcher.topics_in_context(context_text, topics)
-    if not allowed:
-        return None
-    mentions: dict[int, list[Mention]] = {}
-    for index in fresh:
-        found = matcher.mentions(sentences[index], allowed, within=context_text)
-        if found:
-            mentions[index] = found
     if not mentions:
         return None
     focus = sorted(mentions)
@@ -107,4 +141,5 @@ def _development(
         highlights=highlights,
         focus_keys=tuple(sentence_key(sentences[i]) for i in focus),
         focus_text="\n".join(sentences[i] for i in focus),
+        story_text=story,
     )

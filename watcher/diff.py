@@ -128,22 +128,46 @@ def _profile(key: str) -> _Profile:
         numbers=numbers,
         negations=frozenset(_NEGATIONS.intersection(words)),
         # Words with digits ("12th", "2024") are judged as numbers only.
-        content=frozenset(w for w in words if w not in _GLUE and not _DIGITS.search(w)),
+        content=_content(words),
     )
 
 
 def _is_copy_edit(new: _Profile, old: _Profile) -> bool:
     if not new.numbers <= old.numbers or new.negations != old.negations:
         return False
+    # "wrongdoing" = "wrong-doing" = "wrong doing": compounds may be split or joined.
+    new_words = _joined(new.words, old.content)
+    old_words = _joined(old.words, new.content)
+    old_content = _content(old_words)
     spelled = {}
-    for word in new.content - old.content:
-        source = _typo_source(word, old.content)
+    for word in _content(new_words) - old_content:
+        source = _typo_source(word, old_content)
         if source is None:
             return False
         spelled[word] = source
-    words = [spelled.get(word, word) for word in new.words if word not in _GLUE]
-    in_order = LCSseq.similarity(words, [word for word in old.words if word not in _GLUE])
+    words = [spelled.get(word, word) for word in new_words if word not in _GLUE]
+    in_order = LCSseq.similarity(words, [word for word in old_words if word not in _GLUE])
     return in_order >= _ORDER_CUTOFF * len(words)
+
+
+def _content(words: Sequence[str]) -> frozenset[str]:
+    """The words a copy edit may not bring in: not glue, not numbers."""
+    return frozenset(w for w in words if w not in _GLUE and not _DIGITS.search(w))
+
+
+def _joined(words: tuple[str, ...], vocabulary: frozenset[str]) -> tuple[str, ...]:
+    """`words` with two neighbours merged wherever together they make a word of `vocabulary`."""
+    merged: list[str] = []
+    position = 0
+    while position < len(words):
+        pair = "".join(words[position : position + 2])
+        if position + 1 < len(words) and pair in vocabulary:
+            merged.append(pair)
+            position += 2
+        else:
+            merged.append(words[position])
+            position += 1
+    return tuple(merged)
 
 
 def _typo_source(word: str, old_words: frozenset[str]) -> str | None:

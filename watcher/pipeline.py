@@ -193,7 +193,7 @@ class Pipeline:
             url=item.url,
             kind=development.kind,
             topics=development.topics,
-            signature=signature(development.focus_text),
+            signature=signature(development.story_text or development.focus_text),
         )
         existing = find_same_story(story, known)
         if existing is not None:

@@ -80,21 +80,34 @@ _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of a plain text whose block boundaries are newlines, in their surface form."""
-    sentences: list[str] = []
-    for line in text.splitlines():
-        sentences.extend(_split_line(line))
-    return sentences
+    return [text[start:end] for start, end in sentence_spans(text)]
 
 
-def _split_line(line: str) -> list[str]:
-    pieces: list[str] = []
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets in `text` of the sentences split_sentences() returns."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        spans.extend((offset + start, offset + end) for start, end in _split_line(line))
+        offset += len(line)
+    return spans
+
+
+def _split_line(line: str) -> list[tuple[int, int]]:
+    line = line.rstrip("\r\n")
+    pieces: list[tuple[int, int]] = []
     start = 0
     for match in _TERMINAL.finditer(line):
         if match.end() < len(line) and _ends_sentence(line, match):
-            pieces.append(line[start : match.end()])
+            pieces.append((start, match.end()))
             start = match.end()
-    pieces.append(line[start:])
-    return [piece.strip() for piece in pieces if piece.strip()]
+    pieces.append((start, len(line)))
+    return [_stripped(line, first, last) for first, last in pieces if line[first:last].strip()]
+
+
+def _stripped(line: str, start: int, end: int) -> tuple[int, int]:
+    piece = line[start:end]
+    return start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
 
 
 def _ends_sentence(line: str, match: re.Match[str]) -> bool:

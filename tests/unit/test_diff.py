@@ -35,6 +35,10 @@ def is_new(old: str, new: str) -> bool:
         ("The Prosecuter visited Bangui.", "The Prosecutor visited Bangui."),
         ("The judgment was delivered.", "The judgement was delivered."),
         ("The Chamber adjourned the hearing.", "The Chamber adjurned the hearing."),
+        # compounds split or joined
+        ("Mr Khan has denied any wrongdoing.", "Mr Khan has denied any wrong-doing."),
+        ("The co-operation agreement was signed.", "The cooperation agreement was signed."),
+        ("Khan spoke at a press conference.", "Khan spoke at a pressconference."),
         # number formats and kept numbers
         ("About 12,000 people were displaced.", "About 12 000 people were displaced."),
         ("About 12,000 people were displaced.", "About 12000 people were displaced."),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from watcher.text import fold, sentence_key, split_sentences, tokenise, word_keys
+from watcher.text import fold, sentence_key, sentence_spans, split_sentences, tokenise, word_keys
 
 # --- fold ------------------------------------------------------------------------------------
 
@@ -190,3 +191,13 @@ def test_ascii_shortcut_agrees_with_the_general_path(text: str) -> None:
     # The general path runs on any non-ASCII text: a trailing "été" sends the text down it.
     assert word_keys(ascii_text + " \u00e9t\u00e9")[:-1] == word_keys(ascii_text)
     assert tokenise(ascii_text + " \u00e9t\u00e9").keys[:-1] == tokenise(ascii_text).keys
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab. ?!\n\r\u2028\u00a0A\u201d")), max_size=60))
+def test_sentence_spans_cover_every_visible_character(text: str) -> None:
+    spans = sentence_spans(text)
+    pieces = [text[start:end] for start, end in spans]
+    assert all(piece and piece == piece.strip() and "\n" not in piece for piece in pieces)
+    assert all(a[1] <= b[0] for a, b in pairwise(spans))
+    covered = {position for start, end in spans for position in range(start, end)}
+    assert all(char.isspace() for position, char in enumerate(text) if position not in covered)
