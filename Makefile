@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install
+.PHONY: run test lint install bench
 
 $(BIN)/watcher: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,3 +22,8 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# The fetch benchmark (benchmarks/farm): watcher vs urlwatch vs a bare httpx loop on a local
+# nginx page farm; installs nginx-light (apt) and urlwatch (own venv) when missing.
+bench: install
+	$(BIN)/python -m benchmarks.farm.run $(BENCH_ARGS)
