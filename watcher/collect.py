@@ -90,10 +90,11 @@ class Collector:
         return collection
 
     async def _page(self, source: Source, result: FetchResult, out: Collection) -> None:
+        if out.unchanged:
+            # Nothing to compare: a 304 or the same bytes skip reading the snapshot too.
+            return
         key = normalize_url(source.url)
         out.known = await self._snapshots.load_items(source.name, [key])
-        if out.unchanged:
-            return
         item = page_item(source.url, decode_html(result.body, result.content_type), source.select)
         out.items.append(Fetched(item, result.etag, result.last_modified))
 
@@ -102,7 +103,8 @@ class Collector:
     ) -> None:
         entries = [] if out.unchanged else feed_items(source.url, result.body, result.content_type)
         if source.follow is not True:
-            out.known = await self._snapshots.load_items(source.name, [e.key for e in entries])
+            if entries:
+                out.known = await self._snapshots.load_items(source.name, [e.key for e in entries])
             out.items.extend(Fetched(entry) for entry in entries)
             return
         leads = [Lead(entry.key, entry.url, entry.title) for entry in entries]

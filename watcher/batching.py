@@ -1,0 +1,52 @@
+"""Group requests that arrive while a batch is being written, and write them as one batch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+Request = TypeVar("Request")
+
+
+class Coalescer(Generic[Request]):
+    """`await submit(r)` returns once `r` was flushed; requests submitted while a flush runs
+    wait and go into the next flush together (group commit), at most `limit` at a time.
+
+    A flush that raises fails every request in its batch with the same exception.
+    """
+
+    def __init__(
+        self, flush: Callable[[Sequence[Request]], Awaitable[None]], *, limit: int = 500
+    ) -> None:
+        self._flush = flush
+        self._limit = limit
+        self._pending: list[tuple[Request, asyncio.Future[None]]] = []
+        self._lock = asyncio.Lock()
+
+    async def submit(self, request: Request) -> None:
+        """Queue `request` and return when it has been flushed (or raise its batch's error)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((request, done))
+        async with self._lock:
+            while not done.done():
+                await self._flush_next()
+        done.result()
+
+    async def _flush_next(self) -> None:
+        # The lock holder flushes the oldest pending requests, its own among them (FIFO).
+        batch, self._pending = self._pending[: self._limit], self._pending[self._limit :]
+        try:
+            await self._flush([request for request, _ in batch])
+        except asyncio.CancelledError:
+            # The flusher was cancelled, not the others: their requests go to the next one.
+            self._pending[:0] = [(r, done) for r, done in batch if not done.cancelled()]
+            raise
+        except Exception as exc:
+            for _, done in batch:
+                if not done.done():
+                    done.set_exception(exc)
+            return
+        for _, done in batch:
+            if not done.done():
+                done.set_result(None)
