@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from watcher.app import close_notifiers, fetcher_for, notifiers_for
+from watcher.health_notices import send_notices
 from watcher.models import Config, Source
 from watcher.outbox import DeliveryReport, Outbox
 from watcher.pipeline import CheckReport, Clock, Pipeline, utc_now
@@ -36,6 +37,7 @@ async def run_cycle(
         return CycleResult(reports, None)
     notifiers = notifiers_for(config)
     try:
+        await send_notices((r.notice for r in reports if r.notice is not None), notifiers)
         outbox = Outbox(
             database.deliveries,
             notifiers,

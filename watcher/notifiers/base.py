@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from urllib.parse import urlsplit
 
 from watcher.models import Alert, DigestSchedule
+from watcher.notices import Notice
 
 
 class Notifier(ABC):
@@ -49,6 +50,13 @@ class Notifier(ABC):
         """
         for alert in alerts:
             await self.send(alert)
+
+    async def send_notice(self, notice: Notice) -> None:
+        """Deliver a source-health notice (failing / recovered); every channel overrides this.
+
+        Notices are best effort: raise NotifierError on failure; they are not retried.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not send notices")
 
     async def aclose(self) -> None:  # noqa: B027 - an optional hook, deliberately empty
         """Release clients and connections; nothing to do by default."""

@@ -18,6 +18,7 @@ import aiosmtplib
 from watcher.digests import digest_id
 from watcher.errors import ConfigError, NotifierError
 from watcher.models import Alert, EmailSettings
+from watcher.notices import Notice
 from watcher.notifiers.base import Notifier, mask_url
 from watcher.notifiers.digest_render import digest_html, digest_plain, digest_subject
 from watcher.notifiers.render import clean_line, html_body, plain_body, subject
@@ -155,6 +156,17 @@ class EmailNotifier(Notifier):
         """Deliver several alerts as one message."""
         message = build_digest_message(alerts, self._settings)
         await self._deliver(message, f"digest of {len(alerts)} alert(s)")
+
+    async def send_notice(self, notice: Notice) -> None:
+        """Deliver a plain-text message saying a source is failing or has recovered."""
+        message = EmailMessage()
+        message["Subject"] = clean_line(notice.subject)
+        message["From"] = self._settings.sender
+        message["To"] = ", ".join(self._settings.to)
+        message["Date"] = format_datetime(notice.at)
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(notice.text())
+        await self._deliver(message, f"{notice.kind} notice for {notice.source}")
 
     async def _deliver(self, message: EmailMessage, label: str) -> None:
         client = aiosmtplib.SMTP(

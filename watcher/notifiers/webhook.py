@@ -13,6 +13,7 @@ import httpx
 from watcher.digests import digest_id
 from watcher.errors import ConfigError, NotifierError
 from watcher.models import Alert, WebhookSettings
+from watcher.notices import Notice, notice_bytes
 from watcher.notifiers.base import Notifier, mask_url
 from watcher.notifiers.payload import digest_bytes, payload_bytes, signature
 from watcher.notifiers.render import clean_line
@@ -91,6 +92,10 @@ class WebhookNotifier(Notifier):
         """POST one digest body: {"id", "digest": true, "alerts": [SPEC payloads]}."""
         body = digest_bytes(alerts)
         await self._post(body, ("X-Watcher-Digest-Id", digest_id(a.id for a in alerts)))
+
+    async def send_notice(self, notice: Notice) -> None:
+        """POST {"type": "source_failing"|"source_recovered", "source", "url", ...}."""
+        await self._post(notice_bytes(notice), ("X-Watcher-Notice", notice.kind))
 
     async def _post(self, body: bytes, identity: tuple[str, str]) -> None:
         where = mask_url(self._settings.url)
