@@ -179,6 +179,9 @@ def _settings(table: Table) -> Settings:
         give_up_after=table.seconds("give_up_after", _SETTINGS.give_up_after),
         timeout=table.seconds("timeout", _SETTINGS.timeout),
         max_bytes=table.whole("max_bytes", _SETTINGS.max_bytes, least=1),
+        jitter=table.seconds("jitter", _SETTINGS.jitter, allow_zero=True),
+        lease=table.seconds("lease", _SETTINGS.lease),
+        keep=table.seconds("keep", _SETTINGS.keep),
     )
     table.finish("[watcher]")
     return settings

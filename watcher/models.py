@@ -71,6 +71,11 @@ class Settings:
     give_up_after: float = 24 * 3600.0
     timeout: float = 30.0
     max_bytes: int = 5 * 1024 * 1024
+    # Daemon operation: the most a check starts late (spreads checks), how long a process
+    # holds a source's check lease, and how long snapshots and sent alerts are kept.
+    jitter: float = 60.0
+    lease: float = 5 * 60.0
+    keep: float = 90 * 86400.0
 
 
 # Without a limit a first check of a big source (with `baseline = false`) would send one

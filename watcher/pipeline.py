@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from watcher import metrics
 from watcher.collect import Collection, Collector, Lead
 from watcher.detect import ItemChange, content_hash, detect
 from watcher.errors import StorageError, WatcherError
@@ -76,6 +77,7 @@ class Pipeline:
         *,
         dry_run: bool = False,
         clock: Clock = utc_now,
+        commit_lock: asyncio.Lock | None = None,
     ) -> None:
         self._config = config
         self._database = database
@@ -85,7 +87,8 @@ class Pipeline:
         self._clock = clock
         # Deduplication reads recent stories and writes new ones: serialised within a process
         # so two sources carrying one story in the same cycle give one alert.
-        self._commit_lock = asyncio.Lock()
+        # (The daemon shares one lock between the pipelines of a config and its reload.)
+        self._commit_lock = commit_lock or asyncio.Lock()
         self._unsaved: list[tuple[str, Story]] = []
 
     async def check_many(
@@ -129,6 +132,8 @@ class Pipeline:
             for fetched in collection.items
         ]
         await self._commit(source, state, collection, changes, report, now)
+        if not self._dry_run:
+            metrics.check_succeeded(source.name, len(report.alerts))
         return report
 
     async def _fail(
@@ -138,6 +143,7 @@ class Pipeline:
         report.error = str(exc)
         log.warning("check failed: %s", exc, extra={"source": source.name})
         if not self._dry_run:
+            metrics.check_failed(source.name, exc)
             await self._database.snapshots.record_failure(source.name, str(exc), now)
 
     async def _commit(
@@ -149,13 +155,14 @@ class Pipeline:
         report: CheckReport,
         now: datetime,
     ) -> None:
-        async with self._commit_lock:
-            known = await self._known_stories(now)
+        def build(stored: list[StoredStory]) -> CheckWrite:
+            # Called inside the commit's transaction, with the stories other processes stored.
+            known = [*(_story_of(s) for s in stored), *self._unsaved]
             alerts: list[AlertWrite] = []
             sightings: list[SightingWrite] = []
             for change in changes:
                 self._place(source, change, now, known, alerts, sightings, report)
-            write = CheckWrite(
+            return CheckWrite(
                 source=source.name,
                 checked_at=now,
                 etag=collection.etag,
@@ -165,13 +172,13 @@ class Pipeline:
                 alerts=tuple(alerts),
                 sightings=tuple(sightings),
             )
-            if not self._dry_run:
-                await self._database.snapshots.commit_check(write)
 
-    async def _known_stories(self, now: datetime) -> list[tuple[str, Story]]:
         since = now - timedelta(seconds=self._config.settings.dedupe_window)
-        stored = await self._database.snapshots.recent_stories(since)
-        return [*(_story_of(s) for s in stored), *self._unsaved]
+        async with self._commit_lock:
+            if self._dry_run:
+                build(await self._database.snapshots.recent_stories(since))
+            else:
+                await self._database.snapshots.commit_deduplicated(since, build)
 
     def _place(
         self,

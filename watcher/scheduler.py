@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -25,10 +26,13 @@ class Scheduler:
         first_run: datetime,
         jitter: float = 0.0,
     ) -> None:
-        """Run `func(*args)` every `seconds` from `first_run`, up to `jitter` seconds late."""
+        """Run `func(*args)` every `seconds` from `first_run`, up to `jitter` seconds late.
+
+        Adding a job under an existing id replaces it (a source changed by a reload).
+        """
         self._scheduler.add_job(
             func,
-            IntervalTrigger(seconds=seconds, start_date=first_run, jitter=int(jitter) or None),
+            IntervalTrigger(seconds=seconds, start_date=first_run, jitter=jitter or None),
             args=args,
             id=job_id,
             next_run_time=first_run,
@@ -37,6 +41,25 @@ class Scheduler:
             misfire_grace_time=None,
             replace_existing=True,
         )
+
+    def postpone(self, job_id: str, when: datetime) -> None:
+        """Move the job's next run to `when`; the interval then counts from there."""
+        try:
+            self._scheduler.modify_job(job_id, next_run_time=when)
+        except JobLookupError:
+            return  # removed by a reload meanwhile
+
+    def remove(self, job_id: str) -> None:
+        """Stop running the job (a source removed by a reload); unknown ids are ignored."""
+        try:
+            self._scheduler.remove_job(job_id)
+        except JobLookupError:
+            return
+
+    def next_run(self, job_id: str) -> datetime | None:
+        """When the job runs next, or None if there is no such job."""
+        job = self._scheduler.get_job(job_id)
+        return None if job is None else job.next_run_time
 
     def start(self) -> None:
         """Start firing jobs on the running event loop."""
@@ -47,12 +70,7 @@ class Scheduler:
         """Whether jobs are being fired."""
         return bool(self._scheduler.running)
 
-    def pause(self) -> None:
-        """Stop firing new jobs; running ones go on."""
-        if self._scheduler.running:
-            self._scheduler.pause()
-
     def shutdown(self) -> None:
-        """Stop the scheduler; APScheduler's asyncio executor cancels jobs still running."""
+        """Stop firing jobs; running ones are left to finish."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)

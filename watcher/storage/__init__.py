@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from watcher.storage.database import create_engine, mask_url, migrate, translate_errors
 from watcher.storage.deliveries import DeliveryCounts, DeliveryStore
+from watcher.storage.leases import Claim, LeaseStore
 from watcher.storage.records import (
     AlertWrite,
     CheckWrite,
@@ -17,15 +18,19 @@ from watcher.storage.records import (
     StoredItem,
     StoredStory,
 )
+from watcher.storage.retention import Pruned, RetentionStore
 from watcher.storage.snapshots import SnapshotStore
+from watcher.storage.status import StatusStore
 
 __all__ = [
     "AlertWrite",
     "CheckWrite",
+    "Claim",
     "Database",
     "DeliveryCounts",
     "DueDelivery",
     "ItemWrite",
+    "Pruned",
     "SightingWrite",
     "SourceState",
     "StoredItem",
@@ -42,6 +47,9 @@ class Database:
         self.engine = engine
         self.snapshots = SnapshotStore(engine)
         self.deliveries = DeliveryStore(engine)
+        self.leases = LeaseStore(engine)
+        self.retention = RetentionStore(engine)
+        self.status = StatusStore(engine)
 
     @property
     def dialect(self) -> str:

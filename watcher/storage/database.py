@@ -10,7 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -21,6 +21,7 @@ from watcher.errors import StorageError
 log = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x77617464  # the PostgreSQL advisory lock key that serialises migrations
 
 # The user writes the ordinary URL; the daemon needs the asyncio driver of the same database.
 _ASYNC_DRIVERS = {
@@ -82,6 +83,11 @@ def create_engine(url: str, **engine_options: Any) -> AsyncEngine:
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest revision (idempotent)."""
     async with translate_errors("migrating the database"), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together must not race to create the schema: the lock is
+            # held until this transaction (DDL included) commits.
+            lock = text("SELECT pg_advisory_xact_lock(:key)")
+            await connection.execute(lock, {"key": MIGRATION_LOCK})
         await connection.run_sync(_upgrade)
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from watcher.storage.database import insert_for, translate_errors
@@ -22,6 +22,8 @@ from watcher.storage.records import (
 )
 from watcher.storage.tables import alerts, deliveries, item_sentences, items, source_state
 
+# The advisory lock that serialises deduplicating commits across processes (PostgreSQL).
+STORY_LOCK = 0x77617463  # "watc"
 _CHUNK = 400  # bound on IN (...) lists: SQLite allows 32k variables, but plans stay simple
 
 
@@ -98,6 +100,11 @@ class SnapshotStore:
 
     async def recent_stories(self, since: datetime) -> list[StoredStory]:
         """Alerts created since `since`, for one story, one alert."""
+        async with translate_errors("reading recent alerts"), self._engine.connect() as conn:
+            return await self._recent_stories(conn, since)
+
+    @staticmethod
+    async def _recent_stories(conn: AsyncConnection, since: datetime) -> list[StoredStory]:
         query = select(
             alerts.c.id,
             alerts.c.source,
@@ -106,8 +113,7 @@ class SnapshotStore:
             alerts.c.topics,
             alerts.c.story,
         ).where(alerts.c.created_at >= since)
-        async with translate_errors("reading recent alerts"), self._engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+        rows = (await conn.execute(query)).all()
         return [
             StoredStory(
                 alert_id=row.id,
@@ -141,27 +147,46 @@ class SnapshotStore:
     async def commit_check(self, write: CheckWrite) -> None:
         """Record a successful check: snapshots, alerts, deliveries and sightings, atomically."""
         async with translate_errors("recording a check"), self._engine.begin() as conn:
-            await self._ensure_state(conn, write.source)
-            for item in write.items:
-                await self._write_item(conn, write.source, item, write.checked_at)
-            for alert in write.alerts:
-                await self._write_alert(conn, alert)
-            for sighting in write.sightings:
-                await self._add_sighting(conn, sighting)
-            await conn.execute(
-                update(source_state)
-                .where(source_state.c.name == write.source)
-                .values(
-                    etag=write.etag,
-                    last_modified=write.last_modified,
-                    content_hash=write.content_hash,
-                    baselined=True,
-                    last_check_at=write.checked_at,
-                    last_success_at=write.checked_at,
-                    last_error=None,
-                    failure_streak=0,
-                )
+            await self._write_check(conn, write)
+
+    async def commit_deduplicated(
+        self, since: datetime, build: Callable[[list[StoredStory]], CheckWrite]
+    ) -> None:
+        """Commit the check that `build` makes from the stories alerted since `since`.
+
+        The stories are read inside the transaction; on PostgreSQL an advisory lock held
+        until commit serialises this read-decide-write across processes, so one story found
+        by two processes at once still gives one alert.
+        """
+        async with translate_errors("recording a check"), self._engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                await conn.execute(select(func.pg_advisory_xact_lock(STORY_LOCK)))
+            stories = await self._recent_stories(conn, since)
+            await self._write_check(conn, build(stories))
+
+    @classmethod
+    async def _write_check(cls, conn: AsyncConnection, write: CheckWrite) -> None:
+        await cls._ensure_state(conn, write.source)
+        for item in write.items:
+            await cls._write_item(conn, write.source, item, write.checked_at)
+        for alert in write.alerts:
+            await cls._write_alert(conn, alert)
+        for sighting in write.sightings:
+            await cls._add_sighting(conn, sighting)
+        await conn.execute(
+            update(source_state)
+            .where(source_state.c.name == write.source)
+            .values(
+                etag=write.etag,
+                last_modified=write.last_modified,
+                content_hash=write.content_hash,
+                baselined=True,
+                last_check_at=write.checked_at,
+                last_success_at=write.checked_at,
+                last_error=None,
+                failure_streak=0,
             )
+        )
 
     @staticmethod
     async def _ensure_state(conn: AsyncConnection, source: str) -> None:

@@ -1,0 +1,53 @@
+"""`watcher run` processes for end-to-end tests, and a site that timestamps every request."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+from tests.support.site import Site
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def start_daemon(config: Path, *extra: str) -> subprocess.Popen[str]:
+    """`python -m watcher run --config F` as a child process, logs as JSON on stderr."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "watcher", "run", "--config", str(config), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+
+
+class TimedSite(Site):
+    """A Site that also records when (monotonic seconds) each path was requested."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[tuple[str, float]] = []
+        self._times_lock = threading.Lock()
+
+    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
+        with self._times_lock:
+            self.times.append((handler.path, time.monotonic()))
+        super()._serve(handler)
+
+    def hit_times(self, path: str) -> list[float]:
+        with self._times_lock:
+            return sorted(at for requested, at in self.times if requested == path)
