@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install bench
+.PHONY: run test lint install bench bench-quality
 
 $(BIN)/watcher: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,8 @@ test: lint
 # nginx page farm; installs nginx-light (apt) and urlwatch (own venv) when missing.
 bench: install
 	$(BIN)/python -m benchmarks.farm.run $(BENCH_ARGS)
+
+# The alert-quality replay (benchmarks/quality): evolving local sites, `watcher check` per step,
+# recall / precision / duplicates / false alerts by category against SPEC ground truth.
+bench-quality: install
+	$(BIN)/python -m benchmarks.quality.run $(BENCH_ARGS)

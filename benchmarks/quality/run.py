@@ -113,6 +113,7 @@ class _Server:
 class Tally:
     """Counts for one category."""
 
+    steps: int = 0  # checks whose pages belong to this category
     expected: int = 0
     found: int = 0
     alerts: int = 0
@@ -185,6 +186,7 @@ def _score_step(
     name: str, step: dict[str, Any], alerts: list[dict[str, Any]], outcome: Outcome
 ) -> None:
     default_category = step.get("category", "quiet")
+    outcome.tallies[default_category].steps += 1
     expected = list(step.get("expect", []))
     matched: dict[int, dict[str, Any]] = {}
     for truth in expected:
