@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from watcher import metrics
 from watcher.errors import FetchError
 from watcher.politeness import HostGate, Sleep
 from watcher.robots import RobotsCache, RobotsResponse
@@ -155,9 +156,11 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         current = url
+        started = time.monotonic()
         for _hop in range(self._max_redirects + 1):
             outcome = await self._with_retries(current, headers)
             if isinstance(outcome, FetchResult):
+                metrics.fetched(outcome.status, time.monotonic() - started)
                 return outcome
             current = outcome.location
         raise FetchError(

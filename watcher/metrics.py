@@ -97,9 +97,9 @@ def fetched(status: int, seconds: float) -> None:
     NOT_MODIFIED_RATIO.set(_fetch_totals["not_modified"] / _fetch_totals["all"])
 
 
-def delivery(notifier: str, outcome: str) -> None:
-    """Count one delivery attempt: "sent", "retry" or "failed"."""
-    DELIVERIES.labels(notifier=notifier, outcome=outcome).inc()
+def delivery(notifier: str, outcome: str, count: int = 1) -> None:
+    """Count delivery attempts: "sent", "retry" or "failed" (a digest sends several at once)."""
+    DELIVERIES.labels(notifier=notifier, outcome=outcome).inc(count)
 
 
 def claim_lost() -> None:

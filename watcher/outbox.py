@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from watcher import metrics
 from watcher.digests import HOUR, next_boundary, next_digest
 from watcher.errors import NotifierError
 from watcher.notifiers import Notifier
@@ -123,6 +124,7 @@ class Outbox:
             for delivery in queue:
                 await self._deliveries.mark_failed(delivery.id, "notifier is no longer configured")
                 report.failed += 1
+                metrics.delivery(name, "failed")
             return
         singles, members = await self._plan(notifier, queue, report)
         if members and not await self._send_digest(notifier, members, report):
@@ -183,6 +185,7 @@ class Outbox:
             return not exc.retryable
         await self._deliveries.mark_sent_many([member.id for member in members], self._clock())
         report.sent += len(members)
+        metrics.delivery(notifier.name, "sent", len(members))
         log.info("digest delivered", extra={"notifier": notifier.name, "alerts": len(members)})
         return True
 
@@ -203,6 +206,7 @@ class Outbox:
                 continue
             await self._deliveries.mark_sent(delivery.id, self._clock())
             report.sent += 1
+            metrics.delivery(notifier.name, "sent")
             log.info(
                 "alert delivered",
                 extra={"alert": delivery.alert.id, "notifier": notifier.name},
@@ -245,8 +249,10 @@ class Outbox:
             reason = str(exc) if not exc.retryable else f"gave up after {give_up:.0f}s: {exc}"
             await self._deliveries.mark_failed(delivery.id, reason)
             report.failed += 1
+            metrics.delivery(notifier.name, "failed")
             log.error("delivery failed for good: %s", message, extra={"alert": delivery.alert.id})
             return
         await self._deliveries.mark_retry(delivery.id, str(exc), retry_at)
         report.retrying += 1
+        metrics.delivery(notifier.name, "retry")
         log.warning("delivery will be retried: %s", message, extra={"alert": delivery.alert.id})

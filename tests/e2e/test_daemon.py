@@ -7,22 +7,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from tests.support import news
 from tests.support.configs import source, webhook, write_config
+from tests.support.daemons import start_daemon, wait_for
 from tests.support.receiver import WebhookReceiver
 from tests.support.site import Site
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def test_run_checks_on_interval_delivers_and_stops_on_sigterm(
@@ -63,3 +54,63 @@ def test_run_checks_on_interval_delivers_and_stops_on_sigterm(
     assert len(payloads) == 1
     assert payloads[0]["topics"] == ["Mokom"]
     assert payloads[0]["kind"] == "updated_item"
+
+
+def test_sighup_applies_a_valid_config_and_keeps_the_old_one_when_broken(
+    tmp_path: Path, site: Site
+) -> None:
+    site.put("/one", news.article("One", ["The trial chamber sat today."]))
+    site.put("/two", news.article("Two", ["The registry published a notice."]))
+    database = f"sqlite:///{tmp_path / 'w.db'}"
+    one = source("one", site.url("/one"), "page", interval="1s")
+    path = write_config(tmp_path, database=database, sources=one)
+    process = start_daemon(path)
+    try:
+        assert wait_for(lambda: site.hits("/one") >= 1), "the daemon never checked the source"
+        path.write_text(path.read_text() + "\n[[sources]]\nname = 'broken'\nkind = 'nope'\n")
+        process.send_signal(signal.SIGHUP)
+        hits = site.hits("/one")
+        assert wait_for(lambda: site.hits("/one") >= hits + 2), "the old config stopped running"
+        assert site.hits("/two") == 0
+        write_config(
+            tmp_path,
+            database=database,
+            sources=source("two", site.url("/two"), "page", interval="1s"),
+        )
+        process.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: site.hits("/two") >= 2), "an added source was not scheduled"
+        time.sleep(1.5)  # a check of the removed source already running may still finish
+        removed_at = site.hits("/one")
+        time.sleep(2.5)
+        assert site.hits("/one") == removed_at, "a removed source is still checked"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "config reload rejected, the running config stays in effect" in err
+    rejection = err.split("config reload rejected", 1)[1].splitlines()[0]
+    assert "sources.toml:" in rejection, "the log line must say where the config is wrong"
+    assert "config reloaded" in err
+
+
+def test_a_second_daemon_on_one_sqlite_file_is_refused(tmp_path: Path, site: Site) -> None:
+    site.put("/one", news.article("One", ["The trial chamber sat today."]))
+    path = write_config(
+        tmp_path,
+        database=f"sqlite:///{tmp_path / 'w.db'}",
+        sources=source("one", site.url("/one"), "page", interval="1m"),
+    )
+    first = start_daemon(path)
+    try:
+        assert wait_for(lambda: site.hits("/one") >= 1), "the first daemon never started"
+        second = start_daemon(path)
+        _out, err = second.communicate(timeout=60)
+        assert first.poll() is None, "the first daemon must keep running"
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=60)
+    assert second.returncode == 1
+    assert "another `watcher run`" in err
+    assert "SQLite supports one daemon" in err
+    assert "PostgreSQL" in err
+    assert first.returncode == 0
