@@ -230,7 +230,9 @@ def _resolve_database(url: str, folder: Path) -> str:
 
 
 def _listen_address(table: Table) -> str | None:
+    # $WATCHER_HTTP overrides, so a container image can serve its health check on any config.
     value = table.text("http")
+    value = table.document.environ.get("WATCHER_HTTP", "").strip() or value
     if value is None:
         return None
     host, colon, port = value.rpartition(":")

@@ -1,0 +1,49 @@
+"""`watcher status` as a command: one row per source and the outbox depth."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support import news
+from tests.support.configs import source, write_config
+from tests.support.site import Site
+
+
+def _watcher(*args: str, columns: int = 80) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": str(columns)}
+    return subprocess.run(
+        [sys.executable, "-m", "watcher", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_status_shows_each_source_and_the_outbox(tmp_path: Path, site: Site) -> None:
+    site.put("/ok", news.article("Fine", ["The court sat today."]))
+    site.fail("/down", 503)
+    path = write_config(
+        tmp_path,
+        database=f"sqlite:///{tmp_path / 'w.db'}",
+        sources=source("working", site.url("/ok"), "page", interval="10m")
+        + source("broken", site.url("/down"), "page")
+        + source("new", site.url("/new"), "page"),
+    )
+    assert _watcher("check", "--config", str(path), "--source", "working").returncode == 0
+    _watcher("check", "--config", str(path), "--source", "broken")
+    result = _watcher("status", "--config", str(path), columns=70)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 70 for line in lines)
+    working = next(line for line in lines if line.startswith("working"))
+    broken = next(line for line in lines if line.startswith("broken"))
+    new = next(line for line in lines if line.startswith("new"))
+    assert "in 9m" in working or "in 10m" in working
+    assert " 1 " in broken and "503" in broken
+    assert new.split()[1:4] == ["never", "never", "now"]
+    assert lines[-1] == "outbox: 0 deliveries waiting"
