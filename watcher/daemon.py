@@ -269,11 +269,21 @@ def _single_instance(database: Database) -> AbstractContextManager[object]:
     return nullcontext() if path is None else InstanceLock(path)
 
 
+async def _drop_stale_leases(database: Database) -> None:
+    """The sole daemon of a SQLite file owns every lease: those left by a killed
+    predecessor would otherwise hold its sources back for up to `lease`."""
+    if database.leases.sqlite_file() is not None:
+        dropped = await database.leases.release_all()
+        if dropped:
+            log.info("stale check leases released", extra={"leases": dropped})
+
+
 async def run_daemon(config: Config) -> None:
     """Run until SIGTERM or SIGINT, then stop cleanly; SIGHUP reloads the config."""
     database = await open_database(config.settings.database)
     try:
         with _single_instance(database):
+            await _drop_stale_leases(database)
             async with fetcher_for(config) as fetcher:
                 daemon = Daemon(config, database, fetcher)
                 await _serve(daemon, database)

@@ -74,7 +74,7 @@ class Settings:
     # Daemon operation: the most a check starts late (spreads checks), how long a process
     # holds a source's check lease, and how long snapshots and sent alerts are kept.
     jitter: float = 60.0
-    lease: float = 5 * 60.0
+    lease: float = 2 * 60.0
     keep: float = 90 * 86400.0
 
 

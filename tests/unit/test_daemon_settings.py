@@ -25,7 +25,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert (settings.http, settings.jitter, settings.lease, settings.keep) == (
         None,
         60.0,
-        300.0,
+        120.0,
         90 * 86400.0,
     )
 

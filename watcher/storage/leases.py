@@ -88,6 +88,16 @@ class LeaseStore:
         async with translate_errors("renewing a lease"), self._engine.begin() as conn:
             return (await conn.execute(stmt)).rowcount == 1
 
+    async def release_all(self) -> int:
+        """Drop every lease; only for a process known to be the database's sole daemon."""
+        stmt = (
+            update(source_state)
+            .where(source_state.c.lease_owner.is_not(None))
+            .values(lease_owner=None, lease_until=None)
+        )
+        async with translate_errors("releasing stale leases"), self._engine.begin() as conn:
+            return (await conn.execute(stmt)).rowcount
+
     async def release(self, source: str, owner: str) -> None:
         """Give the lease back (only if still held by `owner`)."""
         stmt = (
