@@ -46,6 +46,9 @@ class Collection:
     last_modified: str | None
     content_hash: str | None
     unchanged: bool = False
+    # Every commit of a check marks the source baselined, so a source that is not has no
+    # stored items: a cold cycle skips reading snapshots that cannot exist.
+    has_snapshots: bool = True
     items: list[Fetched] = field(default_factory=list)
     failed: list[Lead] = field(default_factory=list)
     known: dict[str, StoredItem] = field(default_factory=dict)
@@ -78,6 +81,7 @@ class Collector:
             or (state.last_modified if state and result.not_modified else None),
             content_hash=digest or (state.content_hash if state else None),
         )
+        collection.has_snapshots = not fresh
         collection.unchanged = result.not_modified or (
             not fresh and state is not None and digest == state.content_hash
         )
@@ -93,8 +97,8 @@ class Collector:
         if out.unchanged:
             # Nothing to compare: a 304 or the same bytes skip reading the snapshot too.
             return
-        key = normalize_url(source.url)
-        out.known = await self._snapshots.load_items(source.name, [key])
+        if out.has_snapshots:
+            out.known = await self._snapshots.load_items(source.name, [normalize_url(source.url)])
         item = page_item(source.url, decode_html(result.body, result.content_type), source.select)
         out.items.append(Fetched(item, result.etag, result.last_modified))
 
@@ -103,7 +107,7 @@ class Collector:
     ) -> None:
         entries = [] if out.unchanged else feed_items(source.url, result.body, result.content_type)
         if source.follow is not True:
-            if entries:
+            if entries and out.has_snapshots:
                 out.known = await self._snapshots.load_items(source.name, [e.key for e in entries])
             out.items.extend(Fetched(entry) for entry in entries)
             return
@@ -126,11 +130,14 @@ class Collector:
     ) -> None:
         """Fetch new articles and recheck recent ones (conditionally); older ones are left."""
         since = now - timedelta(seconds=source.recheck)
-        recent = await self._snapshots.recent_item_keys(source.name, since)
+        recent = []
+        if out.has_snapshots:
+            recent = await self._snapshots.recent_item_keys(source.name, since)
         by_key = {lead.key: lead for lead in leads}
         for key, url in recent:
             by_key.setdefault(key, Lead(key, url, ""))
-        out.known = await self._snapshots.load_items(source.name, list(by_key))
+        if out.has_snapshots:
+            out.known = await self._snapshots.load_items(source.name, list(by_key))
         recent_keys = {key for key, _url in recent}
         wanted = [
             lead for lead in by_key.values() if lead.key not in out.known or lead.key in recent_keys
