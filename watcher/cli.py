@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from watcher import cli_status
+from watcher import cli_alerts, cli_status
 from watcher.config import load_config
 from watcher.config_summary import summarize
 from watcher.cycle import run_cycle
@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--log-format", choices=("text", "json"), default="text")
     run.set_defaults(log_level="INFO")
     commands.add_parser("validate", parents=[common], help="check the config and summarise it")
+    cli_alerts.add_commands(commands, common)
     cli_status.add_command(commands, common)
     return parser
 
@@ -72,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_check(config, args.source, dry_run=args.dry_run))
         if args.command == cli_status.COMMAND:
             return cli_status.run(config)
+        if args.command in cli_alerts.COMMANDS:
+            return cli_alerts.run(args, config)
         from watcher.daemon import run_daemon  # the scheduler is only loaded for `run`
 
         asyncio.run(run_daemon(config))

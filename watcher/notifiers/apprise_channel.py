@@ -12,8 +12,16 @@ import apprise
 from watcher.digests import digest_id
 from watcher.errors import ConfigError, NotifierError
 from watcher.models import Alert, AppriseSettings
+from watcher.notices import Notice
 from watcher.notifiers.base import Notifier
-from watcher.notifiers.chat import chat_markdown, chat_title, digest_markdown, digest_title
+from watcher.notifiers.chat import (
+    chat_markdown,
+    chat_title,
+    digest_markdown,
+    digest_title,
+    inert,
+    inert_line,
+)
 from watcher.notifiers.render import clean_line
 
 logger = logging.getLogger(__name__)
@@ -60,6 +68,11 @@ class AppriseNotifier(Notifier):
         """Post one message listing every alert."""
         key = digest_id(alert.id for alert in alerts)
         await self._notify(key, digest_title(alerts), digest_markdown(alerts))
+
+    async def send_notice(self, notice: Notice) -> None:
+        """Post a source failing / recovered notice; its error text may quote a server."""
+        key = f"notice:{notice.kind}:{notice.source}:{notice.at.isoformat()}"
+        await self._notify(key, inert_line(notice.subject), inert(notice.text()))
 
     async def _notify(self, key: str, title: str, body: str) -> None:
         done = self._delivered.setdefault(key, set())

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from watcher.storage.database import create_engine, mask_url, migrate, translate_errors
 from watcher.storage.deliveries import DeliveryCounts, DeliveryStore
+from watcher.storage.history import DeliveryHistory
 from watcher.storage.leases import Claim, LeaseStore
 from watcher.storage.records import (
     AlertWrite,
@@ -47,6 +48,7 @@ class Database:
         self.engine = engine
         self.snapshots = SnapshotStore(engine)
         self.deliveries = DeliveryStore(engine)
+        self.history = DeliveryHistory(engine)
         self.leases = LeaseStore(engine)
         self.retention = RetentionStore(engine)
         self.status = StatusStore(engine)
