@@ -80,10 +80,12 @@ class CycleStore:
                 # Serialises read-decide-write with other processes, as commit_deduplicated.
                 await conn.execute(select(func.pg_advisory_xact_lock(STORY_LOCK)))
             stories = await SnapshotStore._recent_stories(conn, since)
+            writes: list[CheckWrite] = []
             for build in builds:
                 write = build(list(stories))
-                await SnapshotStore._write_check(conn, write)
+                writes.append(write)
                 stories.extend(_stories_of(write))
+            await SnapshotStore._write_checks(conn, writes)
 
 
 def _stories_of(write: CheckWrite) -> list[StoredStory]:

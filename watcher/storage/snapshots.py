@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from watcher.storage.database import insert_for, translate_errors
@@ -166,26 +166,50 @@ class SnapshotStore:
 
     @classmethod
     async def _write_check(cls, conn: AsyncConnection, write: CheckWrite) -> None:
-        await cls._ensure_state(conn, write.source)
-        for item in write.items:
-            await cls._write_item(conn, write.source, item, write.checked_at)
-        for alert in write.alerts:
-            await cls._write_alert(conn, alert)
-        for sighting in write.sightings:
-            await cls._add_sighting(conn, sighting)
+        await cls._write_checks(conn, [write])
+
+    @classmethod
+    async def _write_checks(cls, conn: AsyncConnection, writes: Sequence[CheckWrite]) -> None:
+        """Write many checks with a few executemany statements, not a few per item."""
+        if not writes:
+            return
+        names = list(dict.fromkeys(write.source for write in writes))
+        await conn.execute(
+            insert_for(conn, source_state).on_conflict_do_nothing(index_elements=["name"]),
+            [
+                {"name": n, "baselined": False, "failure_streak": 0, "failing_notified": False}
+                for n in names
+            ],
+        )
+        await _write_items(conn, writes)
+        for write in writes:
+            for alert in write.alerts:
+                await cls._write_alert(conn, alert)
+            for sighting in write.sightings:
+                await cls._add_sighting(conn, sighting)
         await conn.execute(
             update(source_state)
-            .where(source_state.c.name == write.source)
+            .where(source_state.c.name == bindparam("b_name"))
             .values(
-                etag=write.etag,
-                last_modified=write.last_modified,
-                content_hash=write.content_hash,
+                etag=bindparam("b_etag"),
+                last_modified=bindparam("b_last_modified"),
+                content_hash=bindparam("b_content_hash"),
                 baselined=True,
-                last_check_at=write.checked_at,
-                last_success_at=write.checked_at,
+                last_check_at=bindparam("b_at"),
+                last_success_at=bindparam("b_at"),
                 last_error=None,
                 failure_streak=0,
-            )
+            ),
+            [
+                {
+                    "b_name": w.source,
+                    "b_etag": w.etag,
+                    "b_last_modified": w.last_modified,
+                    "b_content_hash": w.content_hash,
+                    "b_at": w.checked_at,
+                }
+                for w in writes
+            ],
         )
 
     @staticmethod
@@ -206,44 +230,6 @@ class SnapshotStore:
             for row in (await conn.execute(query)).all():
                 found.setdefault(row.item_id, set()).add(row.sentence_key)
         return {item_id: frozenset(keys) for item_id, keys in found.items()}
-
-    @staticmethod
-    async def _write_item(
-        conn: AsyncConnection, source: str, item: ItemWrite, at: datetime
-    ) -> None:
-        values = {
-            "url": item.url,
-            "title": item.title,
-            "text": item.text,
-            "content_hash": item.content_hash,
-            "etag": item.etag,
-            "last_modified": item.last_modified,
-            "pending": item.pending,
-            "last_seen_at": at,
-        }
-        stmt = insert_for(conn, items).values(
-            source=source, key=item.key, key_hash=key_hash(item.key), first_seen_at=at, **values
-        )
-        stmt = stmt.on_conflict_do_update(index_elements=["source", "key_hash"], set_=values)
-        item_id = (await conn.execute(stmt.returning(items.c.id))).scalar_one()
-        if not item.sentence_keys:
-            return
-        rows = [
-            {
-                "item_id": item_id,
-                "key_hash": sentence_hash(key),
-                "sentence_key": key,
-                "first_seen_at": at,
-                "last_seen_at": at,
-            }
-            for key in dict.fromkeys(item.sentence_keys)
-        ]
-        upsert = insert_for(conn, item_sentences)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=["item_id", "key_hash"],
-            set_={"last_seen_at": upsert.excluded.last_seen_at},
-        )
-        await conn.execute(upsert, rows)
 
     @staticmethod
     async def _write_alert(conn: AsyncConnection, write: AlertWrite) -> None:
@@ -311,3 +297,54 @@ def _stored_item(row: Any, seen: frozenset[str]) -> StoredItem:
         first_seen_at=row.first_seen_at,
         seen_sentences=seen,
     )
+
+
+_ITEM_FIELDS = ("url", "title", "text", "content_hash", "etag", "last_modified", "pending")
+
+
+async def _write_items(conn: AsyncConnection, writes: Sequence[CheckWrite]) -> None:
+    """Upsert every item of `writes` and record their sentences: two statements in all."""
+    # One row per item identity: PostgreSQL refuses to upsert the same row twice in a statement
+    # (a feed can repeat a guid); the last snapshot wins, as it would one statement at a time.
+    latest: dict[tuple[str, str], tuple[dict[str, Any], ItemWrite]] = {}
+    for write in writes:
+        for item in write.items:
+            digest = key_hash(item.key)
+            row = {
+                "source": write.source,
+                "key": item.key,
+                "key_hash": digest,
+                "first_seen_at": write.checked_at,
+                "last_seen_at": write.checked_at,
+                **{field: getattr(item, field) for field in _ITEM_FIELDS},
+            }
+            latest[(write.source, digest)] = (row, item)
+    if not latest:
+        return
+    rows = [row for row, _item in latest.values()]
+    upsert = insert_for(conn, items)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["source", "key_hash"],
+        set_={field: getattr(upsert.excluded, field) for field in (*_ITEM_FIELDS, "last_seen_at")},
+    )
+    result = await conn.execute(upsert.returning(items.c.id, sort_by_parameter_order=True), rows)
+    item_ids = [row.id for row in result.all()]
+    sentences = [
+        {
+            "item_id": item_id,
+            "key_hash": sentence_hash(key),
+            "sentence_key": key,
+            "first_seen_at": row["last_seen_at"],
+            "last_seen_at": row["last_seen_at"],
+        }
+        for item_id, (row, item) in zip(item_ids, latest.values(), strict=True)
+        for key in dict.fromkeys(item.sentence_keys)
+    ]
+    if not sentences:
+        return
+    record = insert_for(conn, item_sentences)
+    record = record.on_conflict_do_update(
+        index_elements=["item_id", "key_hash"],
+        set_={"last_seen_at": record.excluded.last_seen_at},
+    )
+    await conn.execute(record, sentences)
