@@ -182,6 +182,7 @@ def _settings(table: Table) -> Settings:
         jitter=table.seconds("jitter", _SETTINGS.jitter, allow_zero=True),
         lease=table.seconds("lease", _SETTINGS.lease),
         keep=table.seconds("keep", _SETTINGS.keep),
+        failing_after=table.whole("failing_after", _SETTINGS.failing_after, least=1),
     )
     table.finish("[watcher]")
     return settings

@@ -76,6 +76,8 @@ class Settings:
     jitter: float = 60.0
     lease: float = 2 * 60.0
     keep: float = 90 * 86400.0
+    # After this many failed checks in a row every notifier hears "source failing" once.
+    failing_after: int = 6
 
 
 # Without a limit a first check of a big source (with `baseline = false`) would send one

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from watcher import metrics
+from watcher.batching import Coalescer
 from watcher.collect import Collection, Collector, Lead
 from watcher.detect import ItemChange, content_hash, detect
 from watcher.errors import StorageError, WatcherError
 from watcher.fetch import Fetcher
 from watcher.match import Matcher
 from watcher.models import Alert, Config, Sighting, Source
+from watcher.notices import Notice
 from watcher.storage import (
     AlertWrite,
     CheckWrite,
@@ -25,6 +27,7 @@ from watcher.storage import (
     SourceState,
     StoredStory,
 )
+from watcher.storage.cycles import Build, UnchangedWrite
 from watcher.stories import Story, find_same_story, signature
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,7 @@ class CheckReport:
     alerts: list[Alert] = field(default_factory=list)
     duplicates: int = 0
     articles_failed: int = 0
+    notice: Notice | None = None  # the source just started failing, or recovered
 
 
 def route(config: Config, topics: Sequence[str]) -> tuple[str, ...]:
@@ -90,25 +94,35 @@ class Pipeline:
         # (The daemon shares one lock between the pipelines of a config and its reload.)
         self._commit_lock = commit_lock or asyncio.Lock()
         self._unsaved: list[tuple[str, Story]] = []
+        self._failing_after = config.settings.failing_after
+        # Group commit: checks that finish while a transaction is running share the next one.
+        self._groups: Coalescer[Build] = Coalescer(self._commit_group)
+        self._unchanged: Coalescer[UnchangedWrite] = Coalescer(database.cycles.record_unchanged)
 
     async def check_many(
-        self, sources: Sequence[Source], concurrency: int = 16
+        self, sources: Sequence[Source], concurrency: int = 64
     ) -> list[CheckReport]:
         """Check several sources at once (politeness is per host, in the fetcher)."""
         gate = asyncio.Semaphore(concurrency)
+        # One read of every source's state instead of one round-trip per source.
+        states = await self._database.snapshots.source_states()
 
         async def one(source: Source) -> CheckReport:
             async with gate:
-                return await self.check(source)
+                return await self._check(source, states.get(source.name))
 
         return list(await asyncio.gather(*(one(source) for source in sources)))
 
     async def check(self, source: Source) -> CheckReport:
         """Check one source now; a failure is recorded and reported, never raised."""
+        return await self._check(source, await self._database.snapshots.source_state(source.name))
+
+    async def _check(self, source: Source, state: SourceState | None) -> CheckReport:
         report = CheckReport(source=source.name)
         now = self._clock()
-        state = await self._database.snapshots.source_state(source.name)
         report.baseline = source.baseline and (state is None or not state.baselined)
+        # A source back from failing records what changed meanwhile silently (SPEC).
+        recovering = state is not None and state.failure_streak >= self._failing_after
         try:
             collection = await self._collector.collect(source, state, now)
         except StorageError:
@@ -117,6 +131,11 @@ class Pipeline:
             await self._fail(source, report, exc, now)
             return report
         report.unchanged = collection.unchanged
+        nothing_new = collection.unchanged and not (collection.items or collection.failed)
+        if state is not None and nothing_new:
+            await self._record_unchanged(source, collection, now)
+            await self._recovered(source, report, recovering, now)
+            return report
         report.items = len(collection.items)
         report.articles_failed = len(collection.failed)
         changes = [
@@ -125,13 +144,14 @@ class Pipeline:
                 collection.known.get(fetched.item.key),
                 self._matcher,
                 source.topics,
-                silent=report.baseline,
+                silent=report.baseline or recovering,
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
             )
             for fetched in collection.items
         ]
         await self._commit(source, state, collection, changes, report, now)
+        await self._recovered(source, report, recovering, now)
         if not self._dry_run:
             metrics.check_succeeded(source.name, len(report.alerts))
         return report
@@ -144,7 +164,23 @@ class Pipeline:
         log.warning("check failed: %s", exc, extra={"source": source.name})
         if not self._dry_run:
             metrics.check_failed(source.name, exc)
-            await self._database.snapshots.record_failure(source.name, str(exc), now)
+            streak = await self._database.snapshots.record_failure(source.name, str(exc), now)
+            if streak >= self._failing_after and await self._database.health.mark_failing(
+                source.name, self._failing_after
+            ):
+                report.notice = Notice(
+                    "source_failing", source.name, source.url, streak, str(exc), now
+                )
+
+    async def _recovered(
+        self, source: Source, report: CheckReport, recovering: bool, now: datetime
+    ) -> None:
+        if (
+            recovering
+            and not self._dry_run
+            and await self._database.health.mark_recovered(source.name)
+        ):
+            report.notice = Notice("source_recovered", source.name, source.url, 0, None, now)
 
     async def _commit(
         self,
@@ -173,12 +209,33 @@ class Pipeline:
                 sightings=tuple(sightings),
             )
 
-        since = now - timedelta(seconds=self._config.settings.dedupe_window)
-        async with self._commit_lock:
-            if self._dry_run:
+        if self._dry_run:
+            since = now - timedelta(seconds=self._config.settings.dedupe_window)
+            async with self._commit_lock:
                 build(await self._database.snapshots.recent_stories(since))
-            else:
-                await self._database.snapshots.commit_deduplicated(since, build)
+        else:
+            await self._groups.submit(build)
+
+    async def _commit_group(self, builds: Sequence[Build]) -> None:
+        since = self._clock() - timedelta(seconds=self._config.settings.dedupe_window)
+        async with self._commit_lock:
+            await self._database.cycles.commit_group(since, builds)
+
+    async def _record_unchanged(
+        self, source: Source, collection: Collection, now: datetime
+    ) -> None:
+        """A check that found nothing new only touches the source's state (batched)."""
+        if self._dry_run:
+            return
+        write = UnchangedWrite(
+            source=source.name,
+            checked_at=now,
+            etag=collection.etag,
+            last_modified=collection.last_modified,
+            content_hash=collection.content_hash,
+        )
+        await self._unchanged.submit(write)
+        metrics.check_succeeded(source.name, 0)
 
     def _place(
         self,

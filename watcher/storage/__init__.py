@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from watcher.storage.cycles import CycleStore
 from watcher.storage.database import create_engine, mask_url, migrate, translate_errors
 from watcher.storage.deliveries import DeliveryCounts, DeliveryStore
+from watcher.storage.health import HealthStore
 from watcher.storage.history import DeliveryHistory
 from watcher.storage.leases import Claim, LeaseStore
 from watcher.storage.records import (
@@ -47,6 +49,8 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.snapshots = SnapshotStore(engine)
+        self.cycles = CycleStore(engine)
+        self.health = HealthStore(engine)
         self.deliveries = DeliveryStore(engine)
         self.history = DeliveryHistory(engine)
         self.leases = LeaseStore(engine)
