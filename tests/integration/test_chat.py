@@ -1,8 +1,15 @@
-"""Chat channels through apprise against real local receivers (json://, ntfy://, mmost://)."""
+"""Chat channels through apprise against real local receivers.
+
+json://, ntfy://, mmost:// and matrix:// (webhook and client-server modes) take a host, so
+they post to 127.0.0.1 as configured. Discord and Slack have no host in their URLs: apprise
+hard-codes discord.com and hooks.slack.com, so those tests point the plugins' base-URL
+constants at the local receiver; everything else (payload building, escaping) is apprise's.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -11,7 +18,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from apprise.plugins.discord import NotifyDiscord
+from apprise.plugins.slack import NotifySlack
 
+from tests.support.matrix import MatrixServer
 from tests.support.servers import BackgroundServer, QuietHandler
 from watcher.errors import NotifierError
 from watcher.models import Alert, AppriseSettings, Secret
@@ -25,17 +35,28 @@ HOSTILE = Alert(
     title="<!channel> @everyone Mokom <script>alert(1)</script>",
     kind="new_item",
     excerpt=(
-        "Mokom was released. <!here> @here @everyone <@U123> [click](https://evil.example) "
+        "Mokom was released. <!here> @here @everyone @room <@U123> [click](https://evil.example) "
         "see https://evil.example/x and <script>steal()</script> *bold* `code`"
     ),
     detected_at=datetime(2026, 11, 29, 14, 0, tzinfo=UTC),
     highlights=((0, 5),),
+)
+# Pings and links: forbidden in anything a client may show, plain text or HTML.
+PINGS_AND_LINKS = (
+    "<!channel>",
+    "<!here>",
+    "@everyone",
+    "@here",
+    "@room",
+    "<@U123>",
+    "https://evil",
 )
 FORBIDDEN = (
     "<!channel>",
     "<!here>",
     "@everyone",
     "@here",
+    "@room",
     "<@U123>",
     "<script>",
     "](https://evil",
@@ -63,9 +84,11 @@ class ChatReceiver(BackgroundServer):
                 )
                 with receiver._lock:
                     receiver.posts.append((self.path, body))
-                reply = b'{"id":"1","event":"message"}'
+                # A Slack webhook answers the text "ok"; ntfy and the others JSON.
+                slack = self.path.startswith("/services/")
+                reply = b"ok" if slack else b'{"id":"1","event":"message"}'
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "text/plain" if slack else "application/json")
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
                 self.wfile.write(reply)
@@ -82,8 +105,11 @@ class ChatReceiver(BackgroundServer):
 
 
 @pytest.fixture
-def chat() -> Iterator[ChatReceiver]:
+def chat(monkeypatch: pytest.MonkeyPatch) -> Iterator[ChatReceiver]:
     with ChatReceiver() as receiver:
+        # Discord and Slack URLs carry no host: send their webhooks here instead.
+        monkeypatch.setattr(NotifyDiscord, "notify_url", receiver.base + "/api/webhooks")
+        monkeypatch.setattr(NotifySlack, "webhook_url", receiver.base + "/services")
         yield receiver
 
 
@@ -108,20 +134,59 @@ async def test_json_message_has_linked_title_topics_source_and_emphasis(
     assert "alert-hostile" in text
 
 
+def assert_harmless(body: bytes) -> None:
+    # Decode JSON escapes so that an escaped "<" cannot hide a mention.
+    decoded = json.dumps(json.loads(body), ensure_ascii=False)
+    for forbidden in FORBIDDEN:
+        assert forbidden not in decoded, (forbidden, decoded)
+
+
+def assert_harmless_html(html: str) -> None:
+    """HTML (Matrix) shows `*` literally; what counts: only our tags, one link, no pings."""
+    for forbidden in PINGS_AND_LINKS:
+        assert forbidden not in html, (forbidden, html)
+    assert "<script" not in html
+    assert html.count("<a ") == 1 and 'href="https://news.example.org/mokom' in html
+    assert "<strong>Mokom</strong>" in html
+    assert set(re.findall(r"</?([a-z0-9]+)", html)) <= {"h1", "p", "strong", "em", "a"}
+
+
+CHANNELS = {
+    # URL (with {hp} for the receiver's host:port) → the path its post arrives at
+    "json://{hp}/json": "/json",
+    "ntfy://{hp}/alerts": "/",  # the topic travels in the JSON body
+    "mmost://{hp}/token123": "/hooks/token123",
+    "matrix://watcher:slacktoken@{hp}?mode=slack": "/api/v1/matrix/hook/slacktoken",
+    "discord://1234567890/DiscordToken": "/api/webhooks/1234567890/DiscordToken",
+    "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkc/": "/services/T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkc",
+}
+
+
 async def test_scraped_text_is_harmless_in_every_channel(chat: ChatReceiver) -> None:
-    notifier = apprise_notifier(
-        f"json://{chat.hostport}/json",
-        f"ntfy://{chat.hostport}/alerts",
-        f"mmost://{chat.hostport}/token123",
-    )
+    notifier = apprise_notifier(*(url.format(hp=chat.hostport) for url in CHANNELS))
     await notifier.send(HOSTILE)
-    posts = [chat.bodies(prefix) for prefix in ("/json", "/", "/hooks/token123")]
-    assert all(posts)
-    for body in (body for bodies in posts for body in bodies):
-        # Decode JSON escapes so that an escaped "<" cannot hide a mention.
-        decoded = json.dumps(json.loads(body), ensure_ascii=False)
-        for forbidden in FORBIDDEN:
-            assert forbidden not in decoded, (forbidden, decoded)
+    for path in CHANNELS.values():
+        (body,) = [body for posted, body in chat.posts if posted == path]
+        assert b"Mokom" in body, path
+        assert_harmless(body)
+
+
+async def test_matrix_webhook_message_is_harmless(chat: ChatReceiver) -> None:
+    await apprise_notifier(f"matrix://watcher:hooktoken@{chat.hostport}?mode=matrix").send(HOSTILE)
+    (body,) = chat.bodies("/api/v1/matrix/hook/hooktoken")
+    assert_harmless_html(json.loads(body)["text"])
+
+
+async def test_matrix_client_server_message_is_harmless() -> None:
+    with MatrixServer() as server:
+        notifier = apprise_notifier(f"matrix://watcher:secret@{server.hostport}/%23news:localhost")
+        await notifier.send(HOSTILE)
+        (message,) = server.sent()
+    assert_harmless_html(message["formatted_body"])
+    # The plain fallback shows Markdown literally; it must still ping and link nobody.
+    plain = message["body"]
+    for forbidden in PINGS_AND_LINKS:
+        assert forbidden not in plain, (forbidden, plain)
 
 
 @pytest.mark.parametrize(("status", "retryable"), [(500, True), (429, True), (404, False)])
