@@ -291,7 +291,9 @@ async def test_slow_drip_hits_the_overall_deadline(server: LocalServer) -> None:
 
 
 async def test_silent_server_read_timeout_is_retried(server: LocalServer) -> None:
-    async with fetcher(timeout=0.2, retries=1, backoff=0.01) as client:
+    # A second of read timeout: at 0.2 s a loaded machine could time out before the request
+    # reached the server, and the test would see one path instead of two.
+    async with fetcher(timeout=1.0, retries=1, backoff=0.01) as client:
         with pytest.raises(FetchError) as caught:
             await client.get(server.url("/silent"))
     assert caught.value.retryable

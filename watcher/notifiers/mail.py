@@ -235,9 +235,12 @@ class EmailNotifier(Notifier):
 
 
 async def _close(client: aiosmtplib.SMTP) -> None:
-    if not client.is_connected:
-        return
-    try:
-        await client.quit()
-    except (aiosmtplib.SMTPException, OSError):
-        client.close()
+    if client.is_connected:
+        try:
+            await client.quit()
+            return
+        except (aiosmtplib.SMTPException, OSError):
+            pass
+    # Also after a failed TLS handshake, which leaves a transport the client no longer
+    # counts as connected: closing it here keeps it from leaking until garbage collection.
+    client.close()
