@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from watcher.errors import WatcherError
-from watcher.extract import decode_html, feed_items, listing_links, page_item
+from watcher.extract import decode_html, listing_links
 from watcher.fetch import Fetcher, FetchResult
 from watcher.models import Item, Source
+from watcher.parsing import INLINE, Extractor
 from watcher.storage import SourceState, StoredItem
 from watcher.storage.snapshots import SnapshotStore
 from watcher.urls import normalize_url
@@ -65,6 +66,8 @@ class Collector:
     def __init__(self, fetcher: Fetcher, snapshots: SnapshotStore) -> None:
         self._fetcher = fetcher
         self._snapshots = snapshots
+        # Swapped for a process-pool extractor for the length of a big cycle.
+        self.extractor: Extractor = INLINE
 
     async def collect(self, source: Source, state: SourceState | None, now: datetime) -> Collection:
         """Fetch `source` (conditionally) and extract its items; raises WatcherError on failure."""
@@ -99,13 +102,19 @@ class Collector:
             return
         if out.has_snapshots:
             out.known = await self._snapshots.load_items(source.name, [normalize_url(source.url)])
-        item = page_item(source.url, decode_html(result.body, result.content_type), source.select)
+        item = await self.extractor.page(
+            source.url, result.body, result.content_type, source.select
+        )
         out.items.append(Fetched(item, result.etag, result.last_modified))
 
     async def _feed(
         self, source: Source, result: FetchResult, out: Collection, now: datetime
     ) -> None:
-        entries = [] if out.unchanged else feed_items(source.url, result.body, result.content_type)
+        entries = (
+            []
+            if out.unchanged
+            else await self.extractor.feed(source.url, result.body, result.content_type)
+        )
         if source.follow is not True:
             if entries and out.has_snapshots:
                 out.known = await self._snapshots.load_items(source.name, [e.key for e in entries])
@@ -161,7 +170,7 @@ class Collector:
             )
             if result.not_modified:
                 return None
-            article = page_item(lead.url, decode_html(result.body, result.content_type))
+            article = await self.extractor.page(lead.url, result.body, result.content_type)
         except WatcherError as exc:
             log.warning("article failed: %s", exc, extra={"url": lead.url})
             return exc

@@ -18,6 +18,7 @@ from watcher.fetch import Fetcher
 from watcher.match import Matcher
 from watcher.models import Alert, Config, Sighting, Source
 from watcher.notices import Notice
+from watcher.parsing import INLINE, Extractor, workers_for
 from watcher.storage import (
     AlertWrite,
     CheckWrite,
@@ -111,7 +112,13 @@ class Pipeline:
             async with gate:
                 return await self._check(source, states.get(source.name))
 
-        return list(await asyncio.gather(*(one(source) for source in sources)))
+        # A big cycle extracts on the other cores while this process fetches and detects.
+        with Extractor(workers_for(len(sources))) as extractor:
+            self._collector.extractor = extractor
+            try:
+                return list(await asyncio.gather(*(one(source) for source in sources)))
+            finally:
+                self._collector.extractor = INLINE
 
     async def check(self, source: Source) -> CheckReport:
         """Check one source now; a failure is recorded and reported, never raised."""

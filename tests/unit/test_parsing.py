@@ -1,0 +1,46 @@
+"""Extraction in worker processes gives exactly what inline extraction gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from watcher.errors import ExtractError
+from watcher.extract import feed_items
+from watcher.parsing import Extractor, extract_page, workers_for
+
+FEEDS = Path(__file__).parent.parent / "data" / "feeds"
+PAGE = (
+    b"<html><head><title>ICC news</title></head><body><nav>Home | About</nav><article>"
+    b"<h1>Prosecutor Karim A. A. Khan KC visits Bangui</h1><p>The Prosecutor met victims "
+    b"in Bangui on Monday. He spoke about the Mokom case and the work ahead.</p></article>"
+    b"</body></html>"
+)
+
+
+def test_small_cycles_and_single_cores_extract_inline() -> None:
+    assert workers_for(10, cpus=8) == 0
+    assert workers_for(5000, cpus=1) == 0
+    assert workers_for(5000, cpus=2) == 1
+    assert workers_for(5000, cpus=64) == 4
+
+
+async def test_worker_extraction_equals_inline_extraction() -> None:
+    feed = (FEEDS / "icc_news_rss2.xml").read_bytes()
+    url = "https://www.icc-cpi.int/news/rss.xml"
+    with Extractor(workers=1) as extractor:
+        page = await extractor.page("https://example.org/a", PAGE, "text/html; charset=utf-8")
+        entries = await extractor.feed(url, feed, "application/rss+xml")
+    assert page == extract_page("https://example.org/a", PAGE, "text/html; charset=utf-8", None)
+    assert "Mokom case" in page.text
+    assert entries == feed_items(url, feed, "application/rss+xml")
+    assert entries
+
+
+async def test_worker_extraction_errors_reach_the_caller_as_extract_errors() -> None:
+    with Extractor(workers=1) as extractor:
+        with pytest.raises(ExtractError, match="empty document"):
+            await extractor.page("https://example.org/empty", b"  ", "text/html")
+        with pytest.raises(ExtractError, match="not a feed"):
+            await extractor.feed("https://example.org/feed", b"<html></html>", "text/xml")

@@ -1,0 +1,83 @@
+"""Extraction of fetched documents, in worker processes when a cycle is big enough to pay.
+
+A cycle spends about 40% of its CPU turning bytes into items (lexbor trees, main-text
+heuristics, feedparser), all of it pure functions of the fetched bytes. One Python process
+is one core, so a big cycle hands that work to worker processes and keeps fetching, change
+detection and the database in the main one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from types import TracebackType
+
+from watcher.extract import decode_html, feed_items, page_item
+from watcher.models import Item
+
+# Below this many sources a cycle is over before a worker has even imported its libraries.
+MIN_SOURCES_FOR_WORKERS = 100
+MAX_WORKERS = 4
+
+
+def workers_for(sources: int, cpus: int | None = None) -> int:
+    """How many extraction workers a cycle of `sources` sources gets (0: extract inline)."""
+    spare = (cpus if cpus is not None else os.cpu_count() or 1) - 1
+    if sources < MIN_SOURCES_FOR_WORKERS or spare < 1:
+        return 0
+    return min(spare, MAX_WORKERS)
+
+
+def extract_page(url: str, body: bytes, content_type: str | None, select: str | None) -> Item:
+    """A fetched page as its item (decode, then page_item)."""
+    return page_item(url, decode_html(body, content_type), select)
+
+
+class Extractor:
+    """Runs extract_page / feed_items inline (workers=0) or in a process pool."""
+
+    def __init__(self, workers: int = 0) -> None:
+        self._pool: Executor | None = None
+        if workers > 0:
+            # forkserver, not fork: the main process has aiosqlite and resolver threads, and
+            # forking a threaded process can copy a lock in its held state.
+            context = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (if any)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    async def page(
+        self, url: str, body: bytes, content_type: str | None, select: str | None = None
+    ) -> Item:
+        """The page's item; raises ExtractError like page_item()."""
+        if self._pool is None:
+            return extract_page(url, body, content_type, select)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, extract_page, url, body, content_type, select)
+
+    async def feed(self, url: str, body: bytes, content_type: str | None) -> list[Item]:
+        """The feed's entries as items; raises ExtractError like feed_items()."""
+        if self._pool is None:
+            return feed_items(url, body, content_type)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, feed_items, url, body, content_type)
+
+
+INLINE = Extractor()
