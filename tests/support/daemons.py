@@ -35,6 +35,22 @@ def start_daemon(config: Path, *extra: str) -> subprocess.Popen[str]:
     )
 
 
+def start_logged_daemon(config: Path, log: Path, *extra: str) -> subprocess.Popen[str]:
+    """`watcher run` with stderr appended to the file `log`.
+
+    A long-running daemon must not log into a pipe nobody reads: once the pipe's 64 KiB
+    buffer is full, its next log line blocks the whole process.
+    """
+    with log.open("a") as sink:
+        return subprocess.Popen(
+            [sys.executable, "-m", "watcher", "run", "--config", str(config), *extra],
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+            text=True,
+            env=os.environ.copy(),
+        )
+
+
 class TimedSite(Site):
     """A Site that also records when (monotonic seconds) each path was requested."""
 
