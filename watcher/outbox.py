@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +13,7 @@ from watcher import metrics
 from watcher.digests import HOUR, next_boundary, next_digest
 from watcher.errors import NotifierError
 from watcher.notifiers import Notifier
+from watcher.process_identity import owner_gone, owner_host, process_owner
 from watcher.storage import DueDelivery
 from watcher.storage.deliveries import DeliveryStore
 
@@ -23,22 +22,6 @@ log = logging.getLogger(__name__)
 FIRST_RETRY = 10.0  # seconds: the first retries come within a minute
 MAX_RETRY = 3600.0
 CLAIM_LEASE = timedelta(minutes=5)
-
-
-def process_owner() -> str:
-    """Who holds a claim: host and pid, readable in the database."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def pid_alive(pid: int) -> bool:
-    """True if a process with this pid exists on this host."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, under another user
-    return True
 
 
 def backoff(attempts: int, rng: random.Random) -> float:
@@ -106,13 +89,9 @@ class Outbox:
         Under the lock this process holds no claim, so one in its own name is a leftover of
         an earlier process that had the same host and pid (a restarted container).
         """
-        host, _, _ = self._owner.rpartition(":")
+        host = owner_host(self._owner)
         for owner in await self._deliveries.claim_owners(self._clock()):
-            owner_host, _, pid = owner.rpartition(":")
-            stale = owner == self._owner or (
-                owner_host == host and pid.isdigit() and not pid_alive(int(pid))
-            )
-            if stale:
+            if owner == self._owner or owner_gone(owner, host):
                 released = await self._deliveries.release_claims(owner)
                 log.info(
                     "released claims of a dead process", extra={"owner": owner, "count": released}

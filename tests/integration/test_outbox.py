@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from watcher.models import (
 from watcher.notifiers import Notifier, build_notifier
 from watcher.notifiers.payload import alert_payload
 from watcher.outbox import Outbox
+from watcher.process_identity import start_ticks
 from watcher.storage import AlertWrite, CheckWrite, Database
 
 START = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -298,6 +300,32 @@ async def test_claims_of_a_killed_process_on_this_host_are_released_at_once(
     assert await database.deliveries.claim_due(clock(), owner, timedelta(minutes=5))
     outbox = outbox_for(database, webhook_receiver, clock)
     assert (await outbox.deliver_due()).sent == 1  # no five-minute wait for the lease
+
+
+@pytest.mark.skipif(start_ticks(os.getpid()) is None, reason="needs /proc start times")
+async def test_a_reused_pid_does_not_keep_a_dead_process_claims(
+    database: Database, webhook_receiver: WebhookReceiver
+) -> None:
+    clock = Clock()
+    await store(database, alert(1))
+    await store(database, alert(2))
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        host, started = socket.gethostname(), start_ticks(other.pid)
+        assert started is not None
+        # Alert 1: claimed by a process that died; its pid now belongs to `other`.
+        reused = f"{host}:{other.pid}:{int(started) - 1}"
+        (first,) = await database.deliveries.claim_due(clock(), reused, timedelta(minutes=5), 1)
+        # Alert 2: claimed by `other` itself, which still runs: its claim stands.
+        live = f"{host}:{other.pid}:{started}"
+        (second,) = await database.deliveries.claim_due(clock(), live, timedelta(minutes=5), 1)
+        outbox = outbox_for(database, webhook_receiver, clock)
+        assert (await outbox.deliver_due()).sent == 1
+    finally:
+        other.kill()
+        other.wait()
+    assert [p["id"] for p in webhook_receiver.payloads()] == [first.alert.id]
+    assert second.alert.id != first.alert.id
 
 
 # --- digests and rate limits ----------------------------------------------------------------
