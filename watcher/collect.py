@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from watcher.batching import Coalescer
 from watcher.errors import WatcherError
 from watcher.extract import decode_html, listing_links
 from watcher.fetch import Fetcher, FetchResult
@@ -55,6 +56,15 @@ class Collection:
     known: dict[str, StoredItem] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class _ItemsRead:
+    """One source's request for its stored snapshots, answered in a batch with others."""
+
+    source: str
+    keys: list[str]
+    found: dict[str, StoredItem] = field(default_factory=dict)
+
+
 def body_hash(body: bytes) -> str:
     """Identity of a fetched body: the same bytes are not parsed twice."""
     return hashlib.sha256(body).hexdigest()
@@ -68,6 +78,18 @@ class Collector:
         self._snapshots = snapshots
         # Swapped for a process-pool extractor for the length of a big cycle.
         self.extractor: Extractor = INLINE
+        # Snapshot reads of checks that finish fetching together share one round of queries.
+        self._reads: Coalescer[_ItemsRead] = Coalescer(self._read_batch, limit=200)
+
+    async def _read_batch(self, reads: Sequence[_ItemsRead]) -> None:
+        answers = await self._snapshots.load_items_many([(r.source, r.keys) for r in reads])
+        for read, found in zip(reads, answers, strict=True):
+            read.found = found
+
+    async def _load_items(self, source: str, keys: list[str]) -> dict[str, StoredItem]:
+        read = _ItemsRead(source, keys)
+        await self._reads.submit(read)
+        return read.found
 
     async def collect(self, source: Source, state: SourceState | None, now: datetime) -> Collection:
         """Fetch `source` (conditionally) and extract its items; raises WatcherError on failure."""
@@ -101,7 +123,7 @@ class Collector:
             # Nothing to compare: a 304 or the same bytes skip reading the snapshot too.
             return
         if out.has_snapshots:
-            out.known = await self._snapshots.load_items(source.name, [normalize_url(source.url)])
+            out.known = await self._load_items(source.name, [normalize_url(source.url)])
         item = await self.extractor.page(
             source.url, result.body, result.content_type, source.select
         )
@@ -117,7 +139,7 @@ class Collector:
         )
         if source.follow is not True:
             if entries and out.has_snapshots:
-                out.known = await self._snapshots.load_items(source.name, [e.key for e in entries])
+                out.known = await self._load_items(source.name, [e.key for e in entries])
             out.items.extend(Fetched(entry) for entry in entries)
             return
         leads = [Lead(entry.key, entry.url, entry.title) for entry in entries]
@@ -146,7 +168,7 @@ class Collector:
         for key, url in recent:
             by_key.setdefault(key, Lead(key, url, ""))
         if out.has_snapshots:
-            out.known = await self._snapshots.load_items(source.name, list(by_key))
+            out.known = await self._load_items(source.name, list(by_key))
         recent_keys = {key for key, _url in recent}
         wanted = [
             lead for lead in by_key.values() if lead.key not in out.known or lead.key in recent_keys

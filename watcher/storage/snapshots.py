@@ -88,6 +88,32 @@ class SnapshotStore:
             seen = await self._sentences(conn, [row.id for row in rows])
         return {row.key: _stored_item(row, seen.get(row.id, frozenset())) for row in rows}
 
+    async def load_items_many(
+        self, wanted: Sequence[tuple[str, Collection[str]]]
+    ) -> list[dict[str, StoredItem]]:
+        """load_items() for several (source, keys) at once, in one round of queries."""
+        requests = [(source, {key_hash(key) for key in keys}) for source, keys in wanted]
+        pairs = {(source, digest) for source, digests in requests for digest in digests}
+        sources = sorted({source for source, _ in requests})
+        hashes = sorted({digest for _, digest in pairs})
+        async with translate_errors("reading items"), self._engine.connect() as conn:
+            rows: list[Any] = []
+            for chunk in _chunks(hashes):
+                query = select(items).where(
+                    and_(items.c.source.in_(sources), items.c.key_hash.in_(chunk))
+                )
+                found = (await conn.execute(query)).all()
+                rows.extend(row for row in found if (row.source, row.key_hash) in pairs)
+            seen = await self._sentences(conn, [row.id for row in rows])
+        stored = {
+            (row.source, row.key_hash): _stored_item(row, seen.get(row.id, frozenset()))
+            for row in rows
+        }
+        return [
+            {item.key: item for digest in digests if (item := stored.get((source, digest)))}
+            for source, digests in requests
+        ]
+
     async def recent_item_keys(self, source: str, since: datetime) -> list[tuple[str, str]]:
         """(key, url) of the source's items first seen at or after `since`, oldest first."""
         query = (
