@@ -208,8 +208,13 @@ def _join_initials(
 # --- identity --------------------------------------------------------------------------------
 
 _PUNCTUATION = re.compile(r"[\W_]+")
+# What _PUNCTUATION.sub(" ", ...) does to ASCII text, as a table: twice as fast, and every
+# sentence of every changed document gets a key.
+_ASCII_PUNCTUATION = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 
 
 def sentence_key(sentence: str) -> str:
     """Canonical identity of a sentence: fold() minus punctuation, single spaces."""
+    if sentence.isascii():
+        return " ".join(sentence.lower().translate(_ASCII_PUNCTUATION).split())
     return " ".join(_PUNCTUATION.sub(" ", fold(sentence)).split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from itertools import pairwise
 
@@ -201,3 +202,11 @@ def test_sentence_spans_cover_every_visible_character(text: str) -> None:
     assert all(a[1] <= b[0] for a, b in pairwise(spans))
     covered = {position for start, end in spans for position in range(start, end)}
     assert all(char.isspace() for position, char in enumerate(text) if position not in covered)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_sentence_key_of_ascii_text_is_the_general_definition(text: str) -> None:
+    # The ASCII fast path must agree with the general path: fold() (forced onto its Unicode
+    # branch by a trailing "\u00e9", cut off again) minus punctuation, single spaces.
+    general = " ".join(re.sub(r"[\W_]+", " ", fold(text + "\u00e9")[:-1]).split())
+    assert sentence_key(text) == general
