@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from watcher import metrics
 from watcher.app import close_notifiers, fetcher_for, notifiers_for
+from watcher.health_notices import send_notices
 from watcher.endpoints import endpoints
 from watcher.fetch import Fetcher
 from watcher.http_server import start_http
@@ -154,6 +155,8 @@ class Daemon:
                 return
             async with self.leases.held(source):
                 report = await runtime.pipeline.check(source)
+            if report.notice is not None:
+                await send_notices([report.notice], runtime.notifiers)
             if report.alerts:
                 await self._deliver()
         except Exception:

@@ -114,3 +114,46 @@ def test_a_second_daemon_on_one_sqlite_file_is_refused(tmp_path: Path, site: Sit
     assert "SQLite supports one daemon" in err
     assert "PostgreSQL" in err
     assert first.returncode == 0
+
+
+def test_daemon_tells_notifiers_once_when_a_source_fails_and_once_when_it_recovers(
+    tmp_path: Path, site: Site, webhook_receiver: WebhookReceiver
+) -> None:
+    site.put("/case", news.article("Mokom case", ["The trial chamber sat today."]))
+    path = write_config(
+        tmp_path,
+        database=f"sqlite:///{tmp_path / 'w.db'}",
+        sources=source("case", site.url("/case"), "page", interval="1s"),
+        notifiers=webhook("hook", webhook_receiver.url),
+        extra_settings="failing_after = 2",
+    )
+    process = start_daemon(path)
+
+    def notices() -> list[str]:
+        return [str(p.get("type")) for p in webhook_receiver.payloads() if "type" in p]
+
+    try:
+        assert wait_for(lambda: site.hits("/case") >= 1), "the daemon never checked the source"
+        time.sleep(0.5)
+        site.fail("/case", 500)
+        assert wait_for(lambda: notices() == ["source_failing"]), notices()
+        failing_hits = site.hits("/case")
+        assert wait_for(lambda: site.hits("/case") >= failing_hits + 2)
+        assert notices() == ["source_failing"], "a failing source must be announced once"
+        site.put(
+            "/case",
+            news.article(
+                "Mokom case",
+                ["The trial chamber sat today.", "Judges ordered the release of Maxime Mokom."],
+            ),
+        )
+        assert wait_for(lambda: notices() == ["source_failing", "source_recovered"]), notices()
+        recovered_hits = site.hits("/case")
+        assert wait_for(lambda: site.hits("/case") >= recovered_hits + 2)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert notices() == ["source_failing", "source_recovered"]
+    # What changed while the source was failing is recorded silently: no content alert.
+    assert [p for p in webhook_receiver.payloads() if "type" not in p] == []
