@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from watcher import metrics
 from watcher.app import close_notifiers, fetcher_for, notifiers_for
-from watcher.health_notices import send_notices
 from watcher.endpoints import endpoints
 from watcher.fetch import Fetcher
+from watcher.health_notices import send_notices
 from watcher.http_server import start_http
 from watcher.instance_lock import InstanceLock
 from watcher.leases import CheckLeases
