@@ -12,7 +12,7 @@ from typing import TextIO
 from watcher import cli_alerts, cli_status
 from watcher.config import load_config
 from watcher.config_summary import summarize
-from watcher.cycle import run_cycle
+from watcher.cycle import describe_delivery, run_cycle
 from watcher.errors import ConfigError, WatcherError
 from watcher.logs import configure_logging
 from watcher.models import Config, Source
@@ -137,13 +137,8 @@ def _print_reports(
 
 
 def _print_delivery(report: DeliveryReport) -> None:
-    for error in report.errors:
-        print(f"watcher: delivery failed: {error}", file=sys.stderr)
-    if report.sent or report.retrying or report.failed:
-        print(
-            f"delivered {report.sent}, retrying {report.retrying}, given up {report.failed}",
-            file=sys.stderr,
-        )
+    for line in describe_delivery(report):
+        print(line, file=sys.stderr)
 
 
 def entry_point() -> None:

@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import TextIO
 
 from watcher.app import close_notifiers, notifiers_for
+from watcher.cycle import deliver_now, describe_delivery
 from watcher.errors import NotifierError
 from watcher.models import Alert, Config
 from watcher.notifiers.render import clean_line
-from watcher.outbox import Outbox
 from watcher.pipeline import utc_now
 from watcher.storage import Database, open_database
 from watcher.storage.history import STATUSES, DeliveryRecord
@@ -117,20 +117,9 @@ async def _retry(config: Config, database: Database, ident: str) -> int:
         print(f"watcher: no failed or pending delivery matches {ident!r}", file=sys.stderr)
         return EXIT_USAGE
     print(f"retrying {count} delivery(ies) now")
-    notifiers = notifiers_for(config)
-    try:
-        outbox = Outbox(
-            database.deliveries,
-            notifiers,
-            give_up_after=config.settings.give_up_after,
-            clock=utc_now,
-        )
-        report = await outbox.deliver_due()
-    finally:
-        await close_notifiers(notifiers)
-    for error in report.errors:
-        print(f"watcher: delivery failed: {error}", file=sys.stderr)
-    print(f"delivered {report.sent}, retrying {report.retrying}, given up {report.failed}")
+    report = await deliver_now(config, database)
+    for line in describe_delivery(report, always=True):
+        print(line, file=sys.stderr if line.startswith("watcher:") else sys.stdout)
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from watcher.app import close_notifiers, fetcher_for, notifiers_for
 from watcher.health_notices import send_notices
 from watcher.models import Config, Source
+from watcher.notices import Notice
 from watcher.outbox import DeliveryReport, Outbox
 from watcher.pipeline import CheckReport, Clock, Pipeline, utc_now
 from watcher.storage import Database
@@ -35,16 +36,37 @@ async def run_cycle(
         reports = await pipeline.check_many(sources)
     if dry_run:
         return CycleResult(reports, None)
+    notices = [r.notice for r in reports if r.notice is not None]
+    return CycleResult(reports, await deliver_now(config, database, clock=clock, notices=notices))
+
+
+async def deliver_now(
+    config: Config,
+    database: Database,
+    *,
+    clock: Clock = utc_now,
+    notices: Sequence[Notice] = (),
+) -> DeliveryReport:
+    """Send the notices, then every pending delivery that is due, through fresh notifiers."""
     notifiers = notifiers_for(config)
     try:
-        await send_notices((r.notice for r in reports if r.notice is not None), notifiers)
+        await send_notices(notices, notifiers)
         outbox = Outbox(
             database.deliveries,
             notifiers,
             give_up_after=config.settings.give_up_after,
             clock=clock,
         )
-        delivery = await outbox.deliver_due()
+        return await outbox.deliver_due()
     finally:
         await close_notifiers(notifiers)
-    return CycleResult(reports, delivery)
+
+
+def describe_delivery(report: DeliveryReport, *, always: bool = False) -> list[str]:
+    """Lines that tell a person what a delivery round did (errors first)."""
+    lines = [f"watcher: delivery failed: {error}" for error in report.errors]
+    if always or report.sent or report.retrying or report.failed:
+        lines.append(
+            f"delivered {report.sent}, retrying {report.retrying}, given up {report.failed}"
+        )
+    return lines
