@@ -33,6 +33,8 @@ class WebhookReceiver(BackgroundServer):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    return  # the sender died mid-request: nothing was received
                 with receiver._lock:
                     status = receiver.status
                     if status < 300:
