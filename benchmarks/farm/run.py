@@ -14,6 +14,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -43,30 +44,48 @@ class Sample:
     note: str
 
 
+# Peak RSS from wait4() is wrong for a child forked straight from this process: Linux keeps
+# the high-water mark of the address space the child had before exec(), a copy of ours, and
+# ours grows to hundreds of MB while reading urlwatch's diff output. So a lean launcher
+# (python -I -S, about 10 MB) forks the tool and reports the tool's own usage.
+_LAUNCHER = """
+import json, os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_pid, status, usage = os.wait4(child.pid, 0)
+code = os.waitstatus_to_exitcode(status)
+report = {"code": code, "cpu": usage.ru_utime + usage.ru_stime, "rss_kb": usage.ru_maxrss}
+with open(sys.argv[1], "w") as out:
+    json.dump(report, out)
+"""
+
+
 def measure(tool: Tool, state: Path, server: Nginx, phase: str, expected: set[str]) -> Sample:
-    """Run one cycle of `tool` as a child process and measure it."""
+    """Run one cycle of `tool` as a grandchild process (see _LAUNCHER) and measure it."""
     server.reset_log()
     out_path, err_path = state / f"{phase}.out", state / f"{phase}.err"
+    usage_path = state / f"{phase}.usage.json"
     env = {**os.environ, "HOME": str(state), "PYTHONHASHSEED": "0"}
+    launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(usage_path)]
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.perf_counter()
-        process = subprocess.Popen(tool.command(state), stdout=out, stderr=err, env=env, cwd=state)
-        _pid, status, usage = os.wait4(process.pid, 0)
+        subprocess.run(
+            [*launcher, *tool.command(state)], stdout=out, stderr=err, env=env, cwd=state
+        )
         wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
+    usage = json.loads(usage_path.read_text())
     requests, not_modified = server.counts()
     stdout, stderr = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
     verdict = tool.judge(phase, stdout, stderr, expected)
-    ok = verdict.ok and process.returncode == 0
-    note = verdict.note if process.returncode == 0 else f"exit {process.returncode}"
+    ok = verdict.ok and usage["code"] == 0
+    note = verdict.note if usage["code"] == 0 else f"exit {usage['code']}"
     return Sample(
         tool=tool.name,
         size=0,
         run=0,
         phase=phase,
         wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
-        rss_mb=usage.ru_maxrss / 1024,
+        cpu=usage["cpu"],
+        rss_mb=usage["rss_kb"] / 1024,
         requests=requests,
         not_modified=not_modified,
         ok=ok,
