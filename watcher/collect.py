@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from watcher.analysis import Analysis
 from watcher.batching import Coalescer
 from watcher.errors import WatcherError
 from watcher.extract import decode_html, listing_links
@@ -29,6 +30,8 @@ class Fetched:
     item: Item
     etag: str | None = None
     last_modified: str | None = None
+    # analyse(item.text), computed next to the extraction (None: detect() computes it).
+    analysis: Analysis | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,24 +127,36 @@ class Collector:
             return
         if out.has_snapshots:
             out.known = await self._load_items(source.name, [normalize_url(source.url)])
-        item = await self.extractor.page(
+        page = await self.extractor.analysed_page(
             source.url, result.body, result.content_type, source.select
         )
-        out.items.append(Fetched(item, result.etag, result.last_modified))
+        out.items.append(Fetched(page.item, result.etag, result.last_modified, page.analysis))
 
     async def _feed(
         self, source: Source, result: FetchResult, out: Collection, now: datetime
     ) -> None:
+        if source.follow is True:
+            await self._followed_feed(source, result, out, now)
+            return
+        entries = (
+            []
+            if out.unchanged
+            else await self.extractor.analysed_feed(source.url, result.body, result.content_type)
+        )
+        if entries and out.has_snapshots:
+            keys = [e.item.key for e in entries]
+            out.known = await self._load_items(source.name, keys)
+        out.items.extend(Fetched(e.item, analysis=e.analysis) for e in entries)
+
+    async def _followed_feed(
+        self, source: Source, result: FetchResult, out: Collection, now: datetime
+    ) -> None:
+        """A feed whose entries only lead to the articles, which are the items."""
         entries = (
             []
             if out.unchanged
             else await self.extractor.feed(source.url, result.body, result.content_type)
         )
-        if source.follow is not True:
-            if entries and out.has_snapshots:
-                out.known = await self._load_items(source.name, [e.key for e in entries])
-            out.items.extend(Fetched(entry) for entry in entries)
-            return
         leads = [Lead(entry.key, entry.url, entry.title) for entry in entries]
         await self._articles(source, leads, out, now)
 
@@ -192,11 +207,12 @@ class Collector:
             )
             if result.not_modified:
                 return None
-            article = await self.extractor.page(lead.url, result.body, result.content_type)
+            article = await self.extractor.analysed_page(lead.url, result.body, result.content_type)
         except WatcherError as exc:
             log.warning("article failed: %s", exc, extra={"url": lead.url})
             return exc
+        extracted = article.item
         item = Item(
-            key=lead.key, url=lead.url, title=article.title or lead.title, text=article.text
+            key=lead.key, url=lead.url, title=extracted.title or lead.title, text=extracted.text
         )
-        return Fetched(item, result.etag, result.last_modified)
+        return Fetched(item, result.etag, result.last_modified, article.analysis)

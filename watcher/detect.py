@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from watcher.analysis import Analysis, analyse
 from watcher.diff import added_sentences
 from watcher.excerpt import build_excerpt
 from watcher.match import Matcher, Mention
 from watcher.models import AlertKind, Item
 from watcher.storage.records import ItemWrite, StoredItem
-from watcher.text import sentence_key, sentence_spans
+from watcher.text import sentence_key
 
 EXCERPT_LIMIT = 600
 
@@ -41,11 +41,6 @@ class ItemChange:
     development: Development | None
 
 
-def content_hash(text: str) -> str:
-    """Identity of an item's text: unchanged text skips diffing entirely."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def detect(
     item: Item,
     previous: StoredItem | None,
@@ -55,23 +50,30 @@ def detect(
     silent: bool,
     etag: str | None = None,
     last_modified: str | None = None,
+    analysis: Analysis | None = None,
 ) -> ItemChange:
-    """Compare `item` with its stored snapshot; `silent` records without alerting (baseline)."""
-    spans = sentence_spans(item.text)
-    sentences = [item.text[start:end] for start, end in spans]
-    digest = content_hash(item.text)
+    """Compare `item` with its stored snapshot; `silent` records without alerting (baseline).
+
+    `analysis` is analyse(item.text) when the caller (an extraction worker) computed it.
+    """
+    if analysis is None:
+        analysis = analyse(item.text)
+    digest = analysis.content_hash
     write = ItemWrite(
         key=item.key,
         url=item.url,
         title=item.title,
         text=item.text,
         content_hash=digest,
-        sentence_keys=tuple(sentence_key(s) for s in sentences),
+        sentence_keys=analysis.keys,
         etag=etag,
         last_modified=last_modified,
+        sentence_hashes=analysis.hashes,
     )
     if silent or (previous is not None and (previous.pending or previous.content_hash == digest)):
         return ItemChange(write, None)
+    spans = analysis.spans
+    sentences = [item.text[start:end] for start, end in spans]
     if previous is None:
         kind: AlertKind = "new_item"
         fresh = list(range(len(sentences)))

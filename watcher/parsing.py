@@ -14,6 +14,7 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from types import TracebackType
 
+from watcher.analysis import Analysed, analysed
 from watcher.extract import decode_html, feed_items, page_item
 from watcher.models import Item
 
@@ -33,6 +34,16 @@ def workers_for(sources: int, cpus: int | None = None) -> int:
 def extract_page(url: str, body: bytes, content_type: str | None, select: str | None) -> Item:
     """A fetched page as its item (decode, then page_item)."""
     return page_item(url, decode_html(body, content_type), select)
+
+
+def analyse_page(url: str, body: bytes, content_type: str | None, select: str | None) -> Analysed:
+    """extract_page() with the analysis of the item's text."""
+    return analysed(extract_page(url, body, content_type, select))
+
+
+def analyse_feed(url: str, body: bytes, content_type: str | None) -> list[Analysed]:
+    """feed_items() with the analysis of each entry's text."""
+    return [analysed(item) for item in feed_items(url, body, content_type)]
 
 
 class Extractor:
@@ -78,6 +89,24 @@ class Extractor:
             return feed_items(url, body, content_type)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, feed_items, url, body, content_type)
+
+    async def analysed_page(
+        self, url: str, body: bytes, content_type: str | None, select: str | None = None
+    ) -> Analysed:
+        """page() with the analysis of the item's text, computed where the extraction runs."""
+        if self._pool is None:
+            return analyse_page(url, body, content_type, select)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, analyse_page, url, body, content_type, select)
+
+    async def analysed_feed(
+        self, url: str, body: bytes, content_type: str | None
+    ) -> list[Analysed]:
+        """feed() with the analysis of each entry's text, computed where the extraction runs."""
+        if self._pool is None:
+            return analyse_feed(url, body, content_type)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, analyse_feed, url, body, content_type)
 
 
 INLINE = Extractor()

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from watcher import metrics
+from watcher.analysis import content_hash
 from watcher.batching import Coalescer
 from watcher.collect import Collection, Collector, Lead
-from watcher.detect import ItemChange, content_hash, detect
+from watcher.detect import ItemChange, detect
 from watcher.errors import StorageError, WatcherError
 from watcher.fetch import Fetcher
 from watcher.match import Matcher
@@ -154,6 +155,7 @@ class Pipeline:
                 silent=report.baseline or recovering,
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
+                analysis=fetched.analysis,
             )
             for fetched in collection.items
         ]

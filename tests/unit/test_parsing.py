@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from watcher.analysis import analyse, sentence_hash
 from watcher.errors import ExtractError
 from watcher.extract import feed_items
 from watcher.parsing import Extractor, extract_page, workers_for
+from watcher.text import sentence_key, split_sentences
 
 FEEDS = Path(__file__).parent.parent / "data" / "feeds"
 PAGE = (
@@ -44,3 +46,20 @@ async def test_worker_extraction_errors_reach_the_caller_as_extract_errors() -> 
             await extractor.page("https://example.org/empty", b"  ", "text/html")
         with pytest.raises(ExtractError, match="not a feed"):
             await extractor.feed("https://example.org/feed", b"<html></html>", "text/xml")
+
+
+async def test_worker_analysis_is_the_inline_analysis_of_the_extracted_text() -> None:
+    feed = (FEEDS / "icc_news_rss2.xml").read_bytes()
+    url = "https://www.icc-cpi.int/news/rss.xml"
+    with Extractor(workers=1) as extractor:
+        page = await extractor.analysed_page("https://example.org/a", PAGE, "text/html")
+        entries = await extractor.analysed_feed(url, feed, "application/rss+xml")
+    assert page.item == extract_page("https://example.org/a", PAGE, "text/html", None)
+    assert [e.item for e in entries] == feed_items(url, feed, "application/rss+xml")
+    for analysed in [page, *entries]:
+        assert analysed.analysis == analyse(analysed.item.text)
+    sentences = split_sentences(page.item.text)
+    assert [page.item.text[a:b] for a, b in page.analysis.spans] == sentences
+    assert page.analysis.keys == tuple(sentence_key(s) for s in sentences)
+    assert page.analysis.hashes == tuple(sentence_hash(k) for k in page.analysis.keys)
+    assert "the prosecutor met victims in bangui on monday" in page.analysis.keys

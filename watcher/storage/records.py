@@ -52,6 +52,8 @@ class ItemWrite:
     etag: str | None = None
     last_modified: str | None = None
     pending: bool = False
+    # sentence_hash() of each of `sentence_keys` when already computed (empty: hash on write).
+    sentence_hashes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
