@@ -7,8 +7,6 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -16,6 +14,7 @@ import httpx
 from watcher import metrics
 from watcher.errors import FetchError
 from watcher.politeness import HostGate, Sleep
+from watcher.retry_after import parse_retry_after
 from watcher.robots import RobotsCache, RobotsResponse
 from watcher.transport import FastTransport
 from watcher.urls import host_of
@@ -387,19 +386,3 @@ def _should_retry(error: FetchError) -> bool:
     if error.status is not None and error.status not in _TRANSIENT_STATUSES:
         return False
     return error.retry_after is None or error.retry_after <= MAX_RETRY_AFTER_WAIT
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())

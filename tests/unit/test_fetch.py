@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from watcher.errors import FetchError
-from watcher.fetch import Fetcher, FetchResult, parse_retry_after
+from watcher.fetch import Fetcher, FetchResult
 from watcher.politeness import HostGate
+from watcher.retry_after import parse_retry_after
 from watcher.robots import RobotsCache, RobotsResponse, origin_of
 
 Handler = Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]

@@ -30,7 +30,7 @@ from watcher.notifiers.render import (
     plain_body,
     subject,
 )
-from watcher.notifiers.webhook import parse_retry_after
+from watcher.retry_after import parse_retry_after
 
 EXCERPT = "Prosecutor Karim Khan met the IOM panel in The Hague."
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -17,6 +15,7 @@ from watcher.notices import Notice, notice_bytes
 from watcher.notifiers.base import Notifier, mask_url
 from watcher.notifiers.payload import digest_bytes, payload_bytes, signature
 from watcher.notifiers.render import clean_line
+from watcher.retry_after import parse_retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -148,19 +147,3 @@ async def _read_snippet(response: httpx.Response) -> str:
         if len(data) >= _READ_LIMIT:
             break
     return clean_line(data[:_READ_LIMIT].decode("utf-8", errors="replace"), SNIPPET_LIMIT)
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), else None."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
