@@ -12,13 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from watcher.storage.database import translate_errors
 from watcher.storage.records import CheckWrite, StoredStory
-from watcher.storage.snapshots import STORY_LOCK, SnapshotStore
-from watcher.storage.tables import source_state
+from watcher.storage.snapshots import STORY_LOCK, SnapshotStore, mark_succeeded
 
 Build = Callable[[list[StoredStory]], CheckWrite]
 
@@ -44,31 +43,8 @@ class CycleStore:
         """Record many unchanged checks (of baselined sources) in one statement."""
         if not writes:
             return
-        statement = (
-            update(source_state)
-            .where(source_state.c.name == bindparam("b_source"))
-            .values(
-                etag=bindparam("b_etag"),
-                last_modified=bindparam("b_last_modified"),
-                content_hash=bindparam("b_content_hash"),
-                last_check_at=bindparam("b_at"),
-                last_success_at=bindparam("b_at"),
-                last_error=None,
-                failure_streak=0,
-            )
-        )
-        rows = [
-            {
-                "b_source": w.source,
-                "b_etag": w.etag,
-                "b_last_modified": w.last_modified,
-                "b_content_hash": w.content_hash,
-                "b_at": w.checked_at,
-            }
-            for w in writes
-        ]
         async with translate_errors("recording checks"), self._engine.begin() as conn:
-            await conn.execute(statement, rows)
+            await mark_succeeded(conn, writes)
 
     async def commit_group(self, since: datetime, builds: Sequence[Build]) -> None:
         """Commit several checks in one transaction, each deduplicated against the stories

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -209,30 +209,7 @@ class SnapshotStore:
                 await cls._write_alert(conn, alert)
             for sighting in write.sightings:
                 await cls._add_sighting(conn, sighting)
-        await conn.execute(
-            update(source_state)
-            .where(source_state.c.name == bindparam("b_name"))
-            .values(
-                etag=bindparam("b_etag"),
-                last_modified=bindparam("b_last_modified"),
-                content_hash=bindparam("b_content_hash"),
-                baselined=True,
-                last_check_at=bindparam("b_at"),
-                last_success_at=bindparam("b_at"),
-                last_error=None,
-                failure_streak=0,
-            ),
-            [
-                {
-                    "b_name": w.source,
-                    "b_etag": w.etag,
-                    "b_last_modified": w.last_modified,
-                    "b_content_hash": w.content_hash,
-                    "b_at": w.checked_at,
-                }
-                for w in writes
-            ],
-        )
+        await mark_succeeded(conn, writes)
 
     @staticmethod
     async def _ensure_state(conn: AsyncConnection, source: str) -> None:
@@ -402,3 +379,47 @@ def _distinct_sentences(item: ItemWrite) -> dict[str, str]:
     if len(item.sentence_hashes) == len(item.sentence_keys):
         return dict(zip(item.sentence_keys, item.sentence_hashes, strict=True))
     return {key: sentence_hash(key) for key in item.sentence_keys}
+
+
+class SuccessfulCheck(Protocol):
+    """What a successful check leaves on its source's state row."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def checked_at(self) -> datetime: ...
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def last_modified(self) -> str | None: ...
+    @property
+    def content_hash(self) -> str | None: ...
+
+
+async def mark_succeeded(conn: AsyncConnection, checks: Sequence[SuccessfulCheck]) -> None:
+    """Record successful checks on their state rows (one executemany): validators, times,
+    baseline done, failure streak cleared."""
+    await conn.execute(
+        update(source_state)
+        .where(source_state.c.name == bindparam("b_name"))
+        .values(
+            etag=bindparam("b_etag"),
+            last_modified=bindparam("b_last_modified"),
+            content_hash=bindparam("b_content_hash"),
+            baselined=True,
+            last_check_at=bindparam("b_at"),
+            last_success_at=bindparam("b_at"),
+            last_error=None,
+            failure_streak=0,
+        ),
+        [
+            {
+                "b_name": check.source,
+                "b_etag": check.etag,
+                "b_last_modified": check.last_modified,
+                "b_content_hash": check.content_hash,
+                "b_at": check.checked_at,
+            }
+            for check in checks
+        ],
+    )
