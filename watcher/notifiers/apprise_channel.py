@@ -37,13 +37,7 @@ class AppriseNotifier(Notifier):
     """Sends each alert as a Markdown message to every apprise URL of the notifier."""
 
     def __init__(self, settings: AppriseSettings) -> None:
-        super().__init__(
-            settings.name,
-            topics=settings.topics,
-            give_up_after=settings.give_up_after,
-            digest=settings.digest,
-            max_per_hour=settings.max_per_hour,
-        )
+        self._init_from(settings)
         self._settings = settings
         self._targets: list[tuple[str, apprise.Apprise]] = []
         for position, url in enumerate(settings.urls, start=1):

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from urllib.parse import urlsplit
 
-from watcher.models import Alert, DigestSchedule
+from watcher.models import Alert, DigestSchedule, NotifierSettings
 from watcher.notices import Notice
 
 
@@ -33,6 +33,17 @@ class Notifier(ABC):
         self.give_up_after = give_up_after
         self.digest = digest
         self.max_per_hour = max_per_hour
+
+    def _init_from(self, settings: NotifierSettings) -> None:
+        """Initialise name, routing and volume from the notifier's config table."""
+        Notifier.__init__(
+            self,
+            settings.name,
+            topics=settings.topics,
+            give_up_after=settings.give_up_after,
+            digest=settings.digest,
+            max_per_hour=settings.max_per_hour,
+        )
 
     def accepts(self, alert_topics: Collection[str]) -> bool:
         """True if this notifier takes every topic or shares one with the alert."""

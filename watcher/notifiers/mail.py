@@ -115,13 +115,7 @@ class EmailNotifier(Notifier):
     def __init__(
         self, settings: EmailSettings, *, tls_context: ssl.SSLContext | None = None
     ) -> None:
-        super().__init__(
-            settings.name,
-            topics=settings.topics,
-            give_up_after=settings.give_up_after,
-            digest=settings.digest,
-            max_per_hour=settings.max_per_hour,
-        )
+        self._init_from(settings)
         try:
             self._server = parse_smtp_url(settings.smtp)
         except ConfigError as exc:
@@ -192,9 +186,7 @@ class EmailNotifier(Notifier):
             await _close(client)
         if refused:
             # Retrying would resend to those who got it; the refused are logged instead.
-            logger.warning(
-                "email %s: %d recipient(s) refused %s", self.name, len(refused), label
-            )
+            logger.warning("email %s: %d recipient(s) refused %s", self.name, len(refused), label)
         logger.info("email %s sent %s", self.name, label)
 
     async def _secure(self, client: aiosmtplib.SMTP) -> None:

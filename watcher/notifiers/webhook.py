@@ -36,13 +36,7 @@ class WebhookNotifier(Notifier):
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str | None = None,
     ) -> None:
-        super().__init__(
-            settings.name,
-            topics=settings.topics,
-            give_up_after=settings.give_up_after,
-            digest=settings.digest,
-            max_per_hour=settings.max_per_hour,
-        )
+        self._init_from(settings)
         parts = urlsplit(settings.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(
