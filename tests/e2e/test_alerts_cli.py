@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.support.configs import source, webhook, write_config
+from tests.support.daemons import run_watcher
 from tests.support.receiver import WebhookReceiver
 from watcher.models import Alert
 from watcher.storage import AlertWrite, CheckWrite, open_database
-
-
-def watcher(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "watcher", *args], capture_output=True, text=True, timeout=120
-    )
 
 
 def config_for(tmp_path: Path, receiver: WebhookReceiver) -> Path:
@@ -52,7 +45,9 @@ async def seed(database_url: str) -> None:
 def test_notify_test_sends_a_sample_alert(
     tmp_path: Path, webhook_receiver: WebhookReceiver
 ) -> None:
-    result = watcher("notify-test", "hook", "--config", str(config_for(tmp_path, webhook_receiver)))
+    result = run_watcher(
+        "notify-test", "hook", "--config", str(config_for(tmp_path, webhook_receiver))
+    )
     assert result.returncode == 0, result.stderr
     (payload,) = webhook_receiver.payloads()
     assert payload["id"].startswith("test-") and payload["title"] == "watcher test alert"
@@ -63,10 +58,10 @@ def test_notify_test_says_what_went_wrong(
 ) -> None:
     webhook_receiver.status = 404
     config = str(config_for(tmp_path, webhook_receiver))
-    result = watcher("notify-test", "hook", "--config", config)
+    result = run_watcher("notify-test", "hook", "--config", config)
     assert result.returncode == 1
     assert "HTTP 404" in result.stderr and "permanent" in result.stderr
-    unknown = watcher("notify-test", "nope", "--config", config)
+    unknown = run_watcher("notify-test", "nope", "--config", config)
     assert unknown.returncode == 2 and "'hook'" in unknown.stderr
 
 
@@ -76,21 +71,21 @@ def test_alerts_lists_failed_deliveries_and_retry_sends_them(
     config = config_for(tmp_path, webhook_receiver)
     asyncio.run(seed(f"sqlite:///{tmp_path / 'w.db'}"))
     webhook_receiver.status = 404
-    retry = watcher("alerts", "retry", "alert-1", "--config", str(config))
+    retry = run_watcher("alerts", "retry", "alert-1", "--config", str(config))
     assert retry.returncode == 0, retry.stderr
     assert "HTTP 404" in retry.stderr  # tried, failed for good
-    listing = watcher("alerts", "--config", str(config))
+    listing = run_watcher("alerts", "--config", str(config))
     assert listing.returncode == 0, listing.stderr
     assert "hook: 0 pending, 0 sent, 1 failed" in listing.stdout
     assert "Failed" in listing.stdout and "HTTP 404" in listing.stdout
     assert "alert-1" in listing.stdout
 
     webhook_receiver.status = 200
-    again = watcher("alerts", "retry", "alert-1", "--config", str(config))
+    again = run_watcher("alerts", "retry", "alert-1", "--config", str(config))
     assert again.returncode == 0, again.stderr
     assert "delivered 1" in again.stdout
     assert [p["id"] for p in webhook_receiver.payloads()] == ["alert-1"]
-    sent = watcher("alerts", "--status", "sent", "--config", str(config))
+    sent = run_watcher("alerts", "--status", "sent", "--config", str(config))
     assert "hook: 0 pending, 1 sent, 0 failed" in sent.stdout and "alert-1" in sent.stdout
-    nothing = watcher("alerts", "retry", "no-such-alert", "--config", str(config))
+    nothing = run_watcher("alerts", "retry", "no-such-alert", "--config", str(config))
     assert nothing.returncode == 2

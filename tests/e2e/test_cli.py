@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.support import news
 from tests.support.configs import source, webhook, write_config
+from tests.support.daemons import run_watcher
 from tests.support.receiver import WebhookReceiver
 from tests.support.site import Site
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def watcher(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "watcher", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
-
-
 def test_validate_bundled_config_exits_0() -> None:
-    result = watcher("validate", "--config", str(ROOT / "sources.toml"))
+    result = run_watcher("validate", "--config", str(ROOT / "sources.toml"))
     assert result.returncode == 0, result.stderr
     assert "Karim Khan" in result.stdout
 
@@ -41,7 +28,7 @@ def test_validate_broken_config_exits_2_naming_the_key(tmp_path: Path) -> None:
         '[[sources]]\nname = "x"\nurl = "https://example.org/"\n',
         encoding="utf-8",
     )
-    result = watcher("validate", "--config", str(config))
+    result = run_watcher("validate", "--config", str(config))
     assert result.returncode == 2
     assert "intervall" in result.stderr
     assert "interval" in result.stderr.replace("intervall", "")  # the "did you mean"
@@ -55,7 +42,7 @@ def test_validate_masks_secrets(tmp_path: Path) -> None:
         sources=source("x", "https://example.org/", "page"),
         notifiers=webhook("hook", "https://hooks.example.org/w", secret="${HOOK_SECRET}"),
     )
-    result = watcher("validate", "--config", str(path), env={"HOOK_SECRET": "topsecret-value"})
+    result = run_watcher("validate", "--config", str(path), env={"HOOK_SECRET": "topsecret-value"})
     assert result.returncode == 0, result.stderr
     assert "topsecret-value" not in result.stdout + result.stderr
 
@@ -66,7 +53,7 @@ def test_check_unknown_source_is_a_usage_error(tmp_path: Path) -> None:
         database=f"sqlite:///{tmp_path / 'w.db'}",
         sources=source("x", "https://example.org/", "page"),
     )
-    result = watcher("check", "--config", str(path), "--source", "nope")
+    result = run_watcher("check", "--config", str(path), "--source", "nope")
     assert result.returncode == 2
     assert "nope" in result.stderr
 
@@ -82,7 +69,7 @@ def test_check_is_silent_on_baseline_then_alerts_once(
         notifiers=webhook("hook", webhook_receiver.url),
     )
 
-    first = watcher("check", "--config", str(path))
+    first = run_watcher("check", "--config", str(path))
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "watcher.db").exists()
     assert webhook_receiver.payloads() == []
@@ -97,20 +84,20 @@ def test_check_is_silent_on_baseline_then_alerts_once(
             ],
         ),
     )
-    dry = watcher("check", "--config", str(path), "--dry-run")
+    dry = run_watcher("check", "--config", str(path), "--dry-run")
     assert dry.returncode == 0, dry.stderr
     printed = [json.loads(line) for line in dry.stdout.splitlines() if line.startswith("{")]
     assert [p["topics"] for p in printed] == [["Karim Khan"]]
     assert webhook_receiver.payloads() == []  # a dry run sends nothing ...
 
-    second = watcher("check", "--config", str(path))  # ... and stores nothing
+    second = run_watcher("check", "--config", str(path))  # ... and stores nothing
     assert second.returncode == 0, second.stderr
     payloads = webhook_receiver.payloads()
     assert len(payloads) == 1
     assert payloads[0]["kind"] == "updated_item"
     assert payloads[0]["id"] == printed[0]["id"]  # the id is stable
 
-    third = watcher("check", "--config", str(path))
+    third = run_watcher("check", "--config", str(path))
     assert third.returncode == 0
     assert len(webhook_receiver.payloads()) == 1
 
@@ -121,7 +108,7 @@ def test_check_with_failed_source_still_exits_0(tmp_path: Path, site: Site) -> N
         database=f"sqlite:///{tmp_path / 'w.db'}",
         sources=source("gone", site.url("/missing"), "page"),
     )
-    result = watcher("check", "--config", str(path))
+    result = run_watcher("check", "--config", str(path))
     assert result.returncode == 0
     assert "gone" in result.stderr and "404" in result.stderr
 
@@ -132,6 +119,6 @@ def test_check_with_unreachable_database_exits_1(tmp_path: Path) -> None:
         database="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2",
         sources=source("x", "https://example.org/", "page"),
     )
-    result = watcher("check", "--config", str(path))
+    result = run_watcher("check", "--config", str(path))
     assert result.returncode == 1
     assert "database" in result.stderr.lower()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,13 +23,7 @@ def test_run_checks_on_interval_delivers_and_stops_on_sigterm(
         sources=source("case", site.url("/case"), "page", interval="1s"),
         notifiers=webhook("hook", webhook_receiver.url),
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "watcher", "run", "--config", str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=os.environ.copy(),
-    )
+    process = start_daemon(path)
     try:
         assert wait_for(lambda: site.hits("/case") >= 1), "the daemon never checked the source"
         time.sleep(0.5)  # let the baseline commit

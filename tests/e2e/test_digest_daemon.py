@@ -13,8 +13,6 @@ import hashlib
 import hmac
 import signal
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import pytest
 
 from tests.support import news
 from tests.support.configs import source, toml_string, write_config
-from tests.support.daemons import start_logged_daemon, wait_for
+from tests.support.daemons import run_watcher, start_logged_daemon, wait_for
 from tests.support.receiver import WebhookReceiver
 from tests.support.site import Site
 
@@ -82,12 +80,7 @@ def test_digest_is_one_signed_message_per_step_and_survives_sigkill(
             sources=source("feed", site.url("/feed.xml"), "feed", interval="1s"),
             notifiers=notifier,
         )
-        baseline = subprocess.run(
-            [sys.executable, "-m", "watcher", "check", "--config", str(config)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        baseline = run_watcher("check", "--config", str(config))
         assert baseline.returncode == 0, baseline.stderr
 
         # Step 1: four developments wait for the digest; SIGKILL while they wait.

@@ -15,7 +15,6 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -25,7 +24,7 @@ import pytest
 
 from tests.support import news
 from tests.support.configs import source, toml_string, write_config
-from tests.support.daemons import start_logged_daemon, wait_for
+from tests.support.daemons import run_watcher, start_logged_daemon, wait_for
 from tests.support.servers import BackgroundServer, QuietHandler
 from tests.support.site import Site
 
@@ -164,12 +163,7 @@ def test_sigkill_at_random_moments_loses_no_alert(tmp_path: Path, site: Site) ->
             notifiers=notifier,
         )
         # The baseline is recorded first, so every later entry is a development.
-        baseline = subprocess.run(
-            [sys.executable, "-m", "watcher", "check", "--config", str(config)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        baseline = run_watcher("check", "--config", str(config))
         assert baseline.returncode == 0, baseline.stderr
         kills_mid_post = 0
         for step in range(KILLS):

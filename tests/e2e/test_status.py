@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.support import news
 from tests.support.configs import source, write_config
+from tests.support.daemons import run_watcher
 from tests.support.site import Site
 
 
 def _watcher(*args: str, columns: int = 80) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": str(columns)}
-    return subprocess.run(
-        [sys.executable, "-m", "watcher", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    return run_watcher(*args, env={"COLUMNS": str(columns)}, timeout=60)
 
 
 def test_status_shows_each_source_and_the_outbox(tmp_path: Path, site: Site) -> None:

@@ -1,4 +1,5 @@
-"""`watcher run` processes for end-to-end tests, and a site that timestamps every request."""
+"""The `watcher` command for end-to-end tests (runs and daemons), and a site that timestamps
+every request."""
 
 from __future__ import annotations
 
@@ -22,6 +23,20 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.05)
     return condition()
+
+
+def run_watcher(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m watcher ARGS` to completion, output captured, extra environment added."""
+    return subprocess.run(
+        [sys.executable, "-m", "watcher", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
 
 
 def start_daemon(config: Path, *extra: str) -> subprocess.Popen[str]:
