@@ -102,7 +102,7 @@ class Collector:
             etag=None if fresh or state is None else state.etag,
             last_modified=None if fresh or state is None else state.last_modified,
         )
-        digest = None if result.not_modified else body_hash(result.body)
+        digest = None if result.not_modified else body_hash(result.payload.raw)
         collection = Collection(
             etag=result.etag or (state.etag if state and result.not_modified else None),
             last_modified=result.last_modified
@@ -128,7 +128,7 @@ class Collector:
         if out.has_snapshots:
             out.known = await self._load_items(source.name, [normalize_url(source.url)])
         page = await self.extractor.analysed_page(
-            source.url, result.body, result.content_type, source.select
+            source.url, result.payload, result.content_type, source.select
         )
         out.items.append(Fetched(page.item, result.etag, result.last_modified, page.analysis))
 
@@ -141,7 +141,7 @@ class Collector:
         entries = (
             []
             if out.unchanged
-            else await self.extractor.analysed_feed(source.url, result.body, result.content_type)
+            else await self.extractor.analysed_feed(source.url, result.payload, result.content_type)
         )
         if entries and out.has_snapshots:
             keys = [e.item.key for e in entries]
@@ -155,7 +155,7 @@ class Collector:
         entries = (
             []
             if out.unchanged
-            else await self.extractor.feed(source.url, result.body, result.content_type)
+            else await self.extractor.feed(source.url, result.payload, result.content_type)
         )
         leads = [Lead(entry.key, entry.url, entry.title) for entry in entries]
         await self._articles(source, leads, out, now)
@@ -207,7 +207,9 @@ class Collector:
             )
             if result.not_modified:
                 return None
-            article = await self.extractor.analysed_page(lead.url, result.body, result.content_type)
+            article = await self.extractor.analysed_page(
+                lead.url, result.payload, result.content_type
+            )
         except WatcherError as exc:
             log.warning("article failed: %s", exc, extra={"url": lead.url})
             return exc

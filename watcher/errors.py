@@ -56,6 +56,18 @@ class FetchError(WatcherError):
         self.retry_after = retry_after
         super().__init__(message)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Raised in extraction workers too: the default pickling would call
+        # FetchError(message) without the keyword-only arguments and fail in the parent.
+        fields = (str(self), self.url, self.retryable, self.status, self.retry_after)
+        return (_rebuild_fetch_error, fields)
+
+
+def _rebuild_fetch_error(
+    message: str, url: str, retryable: bool, status: int | None, retry_after: float | None
+) -> FetchError:
+    return FetchError(message, url=url, retryable=retryable, status=status, retry_after=retry_after)
+
 
 class ExtractError(WatcherError):
     """A fetched document could not be turned into items (broken HTML or feed, empty region)."""

@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from watcher import metrics
+from watcher.content import DEFAULT_LIMIT, Body, parse_coding
 from watcher.errors import FetchError
 from watcher.politeness import HostGate, Sleep
 from watcher.retry_after import parse_retry_after
@@ -60,7 +61,7 @@ class FetchResult:
 
     url: str  # final URL after redirects
     status: int  # a 2xx status or 304
-    body: bytes  # b"" on 304
+    payload: Body  # as received (still compressed); empty on 304
     content_type: str | None  # raw Content-Type header value
     etag: str | None
     last_modified: str | None
@@ -69,6 +70,11 @@ class FetchResult:
     def not_modified(self) -> bool:
         """True when the server said the stored copy is still current (304)."""
         return self.status == 304
+
+    @property
+    def body(self) -> bytes:
+        """The decoded document (decoded on each call: read it once)."""
+        return self.payload.decoded()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +92,7 @@ class Fetcher:
         host_concurrency: int = 2,
         host_delay: float = 1.0,
         timeout: float = 30.0,
-        max_bytes: int = 5 * 1024 * 1024,
+        max_bytes: int = DEFAULT_LIMIT,
         max_redirects: int = 5,
         retries: int = 2,
         respect_robots: bool = True,
@@ -242,7 +248,7 @@ class Fetcher:
             return FetchResult(
                 url=url,
                 status=304,
-                body=b"",
+                payload=Body(b"", url=url, limit=self._max_bytes),
                 content_type=response.headers.get("Content-Type"),
                 etag=response.headers.get("ETag") or headers.get("If-None-Match"),
                 last_modified=response.headers.get("Last-Modified")
@@ -254,11 +260,11 @@ class Fetcher:
             raise _status_error(url, response)
         content_type = response.headers.get("Content-Type")
         _check_content_type(url, content_type)
-        body = await _read_capped(url, response, self._max_bytes)
+        payload = await _read_capped(url, response, self._max_bytes)
         return FetchResult(
             url=url,
             status=status,
-            body=body,
+            payload=payload,
             content_type=content_type,
             etag=response.headers.get("ETag"),
             last_modified=response.headers.get("Last-Modified"),
@@ -322,19 +328,28 @@ def _check_content_type(url: str, content_type: str | None) -> None:
     raise FetchError(f"unsupported content type {media_type!r} at {url}", url=url, retryable=False)
 
 
-async def _read_capped(url: str, response: httpx.Response, max_bytes: int) -> bytes:
+async def _read_capped(url: str, response: httpx.Response, max_bytes: int) -> Body:
+    """The body as sent (still compressed), capped; its decoded size is capped by Body."""
+    if response.is_stream_consumed:
+        # A transport that hands over a finished response (httpx.MockTransport): httpx has
+        # already decoded its content.
+        return Body(response.content, url=url, limit=max_bytes)
+    coding = parse_coding(response.headers.get("Content-Encoding"), url)
     declared = response.headers.get("Content-Length", "").strip()
     if declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(url, max_bytes)
     chunks: list[bytes] = []
     received = 0
-    # Counted after decompression, so a small gzip bomb is capped like a big page.
-    async for chunk in response.aiter_bytes():
+    async for chunk in response.aiter_raw():
         received += len(chunk)
         if received > max_bytes:
             raise _too_large(url, max_bytes)
         chunks.append(chunk)
-    return b"".join(chunks)
+    payload = Body(b"".join(chunks), coding, url, max_bytes)
+    stated = payload.declared_size()
+    if stated is not None and stated > max_bytes:
+        raise _too_large(url, max_bytes)
+    return payload
 
 
 async def _read_prefix(response: httpx.Response, max_bytes: int) -> bytes:

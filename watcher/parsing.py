@@ -11,12 +11,20 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from types import TracebackType
+from typing import TypeVar
 
 from watcher.analysis import Analysed, analysed
+from watcher.content import Body
 from watcher.extract import decode_html, feed_items, page_item
 from watcher.models import Item
+
+# A fetched body: still content-coded (decoded where the extraction runs) or plain bytes.
+Document = Body | bytes
+
+_T = TypeVar("_T")
 
 # Below this many sources a cycle is over before a worker has even imported its libraries.
 MIN_SOURCES_FOR_WORKERS = 100
@@ -31,31 +39,47 @@ def workers_for(sources: int, cpus: int | None = None) -> int:
     return min(spare, MAX_WORKERS)
 
 
-def extract_page(url: str, body: bytes, content_type: str | None, select: str | None) -> Item:
+def _bytes(body: Document) -> bytes:
+    return body.decoded() if isinstance(body, Body) else body
+
+
+def extract_page(url: str, body: Document, content_type: str | None, select: str | None) -> Item:
     """A fetched page as its item (decode, then page_item)."""
-    return page_item(url, decode_html(body, content_type), select)
+    return page_item(url, decode_html(_bytes(body), content_type), select)
 
 
-def analyse_page(url: str, body: bytes, content_type: str | None, select: str | None) -> Analysed:
+def extract_feed(url: str, body: Document, content_type: str | None) -> list[Item]:
+    """A fetched feed's entries as items."""
+    return feed_items(url, _bytes(body), content_type)
+
+
+def analyse_page(
+    url: str, body: Document, content_type: str | None, select: str | None
+) -> Analysed:
     """extract_page() with the analysis of the item's text."""
     return analysed(extract_page(url, body, content_type, select))
 
 
-def analyse_feed(url: str, body: bytes, content_type: str | None) -> list[Analysed]:
-    """feed_items() with the analysis of each entry's text."""
-    return [analysed(item) for item in feed_items(url, body, content_type)]
+def analyse_feed(url: str, body: Document, content_type: str | None) -> list[Analysed]:
+    """extract_feed() with the analysis of each entry's text."""
+    return [analysed(item) for item in extract_feed(url, body, content_type)]
 
 
 class Extractor:
     """Runs extract_page / feed_items inline (workers=0) or in a process pool."""
 
     def __init__(self, workers: int = 0) -> None:
+        self._workers = workers
         self._pool: Executor | None = None
-        if workers > 0:
+
+    def _executor(self) -> Executor | None:
+        # Started on first use: a cycle of unchanged or deferred sources extracts nothing.
+        if self._pool is None and self._workers > 0:
             # forkserver, not fork: the main process has aiosqlite and resolver threads, and
             # forking a threaded process can copy a lock in its held state.
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+        return self._pool
 
     def __enter__(self) -> Extractor:
         return self
@@ -70,43 +94,38 @@ class Extractor:
 
     def close(self) -> None:
         """Stop the workers (if any)."""
+        self._workers = 0
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    async def _run(self, function: Callable[..., _T], *args: object) -> _T:
+        pool = self._executor()
+        if pool is None:
+            return function(*args)
+        return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+
     async def page(
-        self, url: str, body: bytes, content_type: str | None, select: str | None = None
+        self, url: str, body: Document, content_type: str | None, select: str | None = None
     ) -> Item:
         """The page's item; raises ExtractError like page_item()."""
-        if self._pool is None:
-            return extract_page(url, body, content_type, select)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, extract_page, url, body, content_type, select)
+        return await self._run(extract_page, url, body, content_type, select)
 
-    async def feed(self, url: str, body: bytes, content_type: str | None) -> list[Item]:
+    async def feed(self, url: str, body: Document, content_type: str | None) -> list[Item]:
         """The feed's entries as items; raises ExtractError like feed_items()."""
-        if self._pool is None:
-            return feed_items(url, body, content_type)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, feed_items, url, body, content_type)
+        return await self._run(extract_feed, url, body, content_type)
 
     async def analysed_page(
-        self, url: str, body: bytes, content_type: str | None, select: str | None = None
+        self, url: str, body: Document, content_type: str | None, select: str | None = None
     ) -> Analysed:
         """page() with the analysis of the item's text, computed where the extraction runs."""
-        if self._pool is None:
-            return analyse_page(url, body, content_type, select)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, analyse_page, url, body, content_type, select)
+        return await self._run(analyse_page, url, body, content_type, select)
 
     async def analysed_feed(
-        self, url: str, body: bytes, content_type: str | None
+        self, url: str, body: Document, content_type: str | None
     ) -> list[Analysed]:
         """feed() with the analysis of each entry's text, computed where the extraction runs."""
-        if self._pool is None:
-            return analyse_feed(url, body, content_type)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, analyse_feed, url, body, content_type)
+        return await self._run(analyse_feed, url, body, content_type)
 
 
 INLINE = Extractor()

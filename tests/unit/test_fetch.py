@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from watcher.content import Body
 from watcher.errors import FetchError
 from watcher.fetch import Fetcher, FetchResult
 from watcher.politeness import HostGate
@@ -84,7 +85,7 @@ async def test_get_returns_body_and_validators() -> None:
     assert result == FetchResult(
         url="https://example.org/news",
         status=200,
-        body=b"<p>hi</p>",
+        payload=Body(b"<p>hi</p>", url="https://example.org/news"),
         content_type="text/html",
         etag='"v1"',
         last_modified="Mon, 01 Jan",
