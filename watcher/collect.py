@@ -9,14 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from watcher.analysis import Analysis
+from watcher.analysis import Analysed, Analysis
 from watcher.batching import Coalescer
-from watcher.errors import WatcherError
+from watcher.deferral import check_deferrable, kept_body, kept_document, remembered
+from watcher.errors import StorageError, WatcherError
 from watcher.extract import decode_html, listing_links
 from watcher.fetch import Fetcher, FetchResult
 from watcher.models import Item, Source
-from watcher.parsing import INLINE, Extractor
-from watcher.storage import SourceState, StoredItem
+from watcher.parsing import INLINE, Document, Extractor
+from watcher.storage import SourceState, StoredDocument, StoredItem
 from watcher.storage.snapshots import SnapshotStore
 from watcher.urls import normalize_url
 
@@ -57,6 +58,13 @@ class Collection:
     items: list[Fetched] = field(default_factory=list)
     failed: list[Lead] = field(default_factory=list)
     known: dict[str, StoredItem] = field(default_factory=dict)
+    # A deferred baseline: the document to keep instead of items.
+    document: StoredDocument | None = None
+    # The items of the document a deferred baseline kept, now that the source has changed
+    # (they are also in `known`); empty when that document could not be read.
+    earlier: list[Fetched] = field(default_factory=list)
+    # The kept document could not be read: this check's items become the baseline.
+    rebaseline: bool = False
 
 
 @dataclass(slots=True)
@@ -94,8 +102,13 @@ class Collector:
         await self._reads.submit(read)
         return read.found
 
-    async def collect(self, source: Source, state: SourceState | None, now: datetime) -> Collection:
-        """Fetch `source` (conditionally) and extract its items; raises WatcherError on failure."""
+    async def collect(
+        self, source: Source, state: SourceState | None, now: datetime, *, defer: bool = False
+    ) -> Collection:
+        """Fetch `source` (conditionally) and extract its items; raises WatcherError on failure.
+
+        With `defer`, a fetched document is kept as the baseline instead (watcher/deferral.py).
+        """
         fresh = state is None or not state.baselined
         result = await self._fetcher.get(
             source.url,
@@ -113,6 +126,14 @@ class Collector:
         collection.unchanged = result.not_modified or (
             not fresh and state is not None and digest == state.content_hash
         )
+        if defer and not result.not_modified:
+            check_deferrable(source, result)
+            collection.document = kept_document(result, now)
+            return collection
+        if state is not None and state.deferred and not collection.unchanged:
+            # Nothing is stored yet: the kept document is what the source said before.
+            collection.has_snapshots = False
+            await self._recall(source, result, collection, now)
         if source.kind == "page":
             await self._page(source, result, collection)
         elif source.kind == "feed":
@@ -121,15 +142,46 @@ class Collector:
             await self._listing(source, result, collection, now)
         return collection
 
+    async def _recall(
+        self, source: Source, result: FetchResult, out: Collection, now: datetime
+    ) -> None:
+        """Extract the document a deferred baseline kept, as the items to compare with."""
+        document = await self._snapshots.baseline_document(source.name)
+        try:
+            if document is None:
+                raise WatcherError("the document is gone")
+            body = kept_body(document, source.url, result.payload.limit)
+            earlier = await self._analysed(source, body, document.content_type)
+        except StorageError:
+            raise
+        except WatcherError as exc:
+            # Comparing with nothing would alert on all the source says: start again instead.
+            log.warning(
+                "kept baseline unreadable (%s): this check is the new baseline",
+                exc,
+                extra={"source": source.name},
+            )
+            out.rebaseline = True
+            return
+        out.earlier = [Fetched(entry.item, analysis=entry.analysis) for entry in earlier]
+        out.known = {entry.item.key: remembered(entry, now) for entry in earlier}
+
+    async def _analysed(
+        self, source: Source, body: Document, content_type: str | None
+    ) -> list[Analysed]:
+        """The items of a page or feed document, analysed where the extraction runs."""
+        if source.kind == "page":
+            page = await self.extractor.analysed_page(source.url, body, content_type, source.select)
+            return [page]
+        return await self.extractor.analysed_feed(source.url, body, content_type)
+
     async def _page(self, source: Source, result: FetchResult, out: Collection) -> None:
         if out.unchanged:
             # Nothing to compare: a 304 or the same bytes skip reading the snapshot too.
             return
         if out.has_snapshots:
             out.known = await self._load_items(source.name, [normalize_url(source.url)])
-        page = await self.extractor.analysed_page(
-            source.url, result.payload, result.content_type, source.select
-        )
+        [page] = await self._analysed(source, result.payload, result.content_type)
         out.items.append(Fetched(page.item, result.etag, result.last_modified, page.analysis))
 
     async def _feed(
@@ -141,7 +193,7 @@ class Collector:
         entries = (
             []
             if out.unchanged
-            else await self.extractor.analysed_feed(source.url, result.payload, result.content_type)
+            else await self._analysed(source, result.payload, result.content_type)
         )
         if entries and out.has_snapshots:
             keys = [e.item.key for e in entries]

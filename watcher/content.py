@@ -60,6 +60,25 @@ class Body:
             raise self._too_large()
         return data
 
+    def head(self, size: int) -> bytes:
+        """About the first `size` decoded bytes, without decoding the rest (for sniffing)."""
+        if self.coding == IDENTITY:
+            return self.raw[:size]
+        if self.coding == "br":
+            try:
+                start: bytes = brotli.Decompressor().process(
+                    self.raw[:size], output_buffer_limit=size
+                )
+                return start
+            except brotli.error:
+                return self.decoded()[:size]  # raises FetchError naming the coding
+        if self.coding in ("gzip", "deflate"):
+            try:
+                return self._inflater(self.coding, self.raw).decompress(self.raw, size)
+            except zlib.error:
+                return self.decoded()[:size]
+        return self.decoded()[:size]
+
     def declared_size(self) -> int | None:
         """The decoded size a gzip body states in its trailer (modulo 4 GiB), else None.
 
@@ -82,14 +101,17 @@ class Body:
                 retryable=False,
             ) from exc
 
-    def _zlib(self, name: str, data: bytes) -> bytes:
+    @staticmethod
+    def _inflater(name: str, data: bytes) -> zlib._Decompress:
         # gzip: wbits 16+ (header and trailer); deflate is meant to be zlib-wrapped, but some
         # servers send raw deflate, which httpx and browsers accept too.
         wbits = 16 + zlib.MAX_WBITS if name == "gzip" else zlib.MAX_WBITS
         if name == "deflate" and data[:1] and (data[0] & 0x0F) != 8:
             wbits = -zlib.MAX_WBITS
-        inflater = zlib.decompressobj(wbits)
-        out = inflater.decompress(data, self.limit + 1)
+        return zlib.decompressobj(wbits)
+
+    def _zlib(self, name: str, data: bytes) -> bytes:
+        out = self._inflater(name, data).decompress(data, self.limit + 1)
         if len(out) > self.limit:
             raise self._too_large()
         return out

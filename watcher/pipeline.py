@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from watcher import metrics
 from watcher.analysis import content_hash
 from watcher.batching import Coalescer
-from watcher.collect import Collection, Collector, Lead
+from watcher.collect import Collection, Collector, Fetched, Lead
+from watcher.deferral import defers_baseline
 from watcher.detect import ItemChange, detect
 from watcher.errors import StorageError, WatcherError
 from watcher.fetch import Fetcher
@@ -24,9 +25,11 @@ from watcher.storage import (
     AlertWrite,
     CheckWrite,
     Database,
+    DeferredWrite,
     ItemWrite,
     SightingWrite,
     SourceState,
+    StoredDocument,
     StoredStory,
 )
 from watcher.storage.cycles import Build, UnchangedWrite
@@ -100,6 +103,7 @@ class Pipeline:
         # Group commit: checks that finish while a transaction is running share the next one.
         self._groups: Coalescer[Build] = Coalescer(self._commit_group)
         self._unchanged: Coalescer[UnchangedWrite] = Coalescer(database.cycles.record_unchanged)
+        self._deferred: Coalescer[DeferredWrite] = Coalescer(database.cycles.record_deferred)
 
     async def check_many(
         self, sources: Sequence[Source], concurrency: int = 64
@@ -131,8 +135,10 @@ class Pipeline:
         report.baseline = source.baseline and (state is None or not state.baselined)
         # A source back from failing records what changed meanwhile silently (SPEC).
         recovering = state is not None and state.failure_streak >= self._failing_after
+        # A dry run stores nothing, so it may as well show what a full baseline finds.
+        defer = report.baseline and not self._dry_run and defers_baseline(source)
         try:
-            collection = await self._collector.collect(source, state, now)
+            collection = await self._collector.collect(source, state, now, defer=defer)
         except StorageError:
             raise
         except WatcherError as exc:
@@ -140,30 +146,80 @@ class Pipeline:
             return report
         report.unchanged = collection.unchanged
         nothing_new = collection.unchanged and not (collection.items or collection.failed)
+        if collection.document is not None:
+            await self._record_deferred(source, collection, collection.document, now)
+            await self._recovered(source, report, recovering, now)
+            return report
         if state is not None and nothing_new:
             await self._record_unchanged(source, collection, now)
             await self._recovered(source, report, recovering, now)
             return report
+        if collection.earlier and state is not None:
+            await self._settle(source, state, collection.earlier, now)
         report.items = len(collection.items)
         report.articles_failed = len(collection.failed)
-        changes = [
-            detect(
-                fetched.item,
-                collection.known.get(fetched.item.key),
-                self._matcher,
-                source.topics,
-                silent=report.baseline or recovering,
-                etag=fetched.etag,
-                last_modified=fetched.last_modified,
-                analysis=fetched.analysis,
-            )
-            for fetched in collection.items
-        ]
+        silent = report.baseline or recovering or collection.rebaseline
+        changes = self._detect(source, collection.items, collection, silent=silent)
         await self._commit(source, state, collection, changes, report, now)
         await self._recovered(source, report, recovering, now)
         if not self._dry_run:
             metrics.check_succeeded(source.name, len(report.alerts))
         return report
+
+    def _detect(
+        self, source: Source, fetched: Sequence[Fetched], collection: Collection, *, silent: bool
+    ) -> list[ItemChange]:
+        return [
+            detect(
+                one.item,
+                collection.known.get(one.item.key),
+                self._matcher,
+                source.topics,
+                silent=silent,
+                etag=one.etag,
+                last_modified=one.last_modified,
+                analysis=one.analysis,
+            )
+            for one in fetched
+        ]
+
+    async def _settle(
+        self, source: Source, state: SourceState, earlier: Sequence[Fetched], now: datetime
+    ) -> None:
+        """Store the items of a kept baseline document, as the baseline would have.
+
+        Committed on its own, before this check's changes: a crash in between leaves a
+        plain baseline with the old validators, and the next check compares again.
+        """
+        if self._dry_run:
+            return
+        baseline = Collection(state.etag, state.last_modified, state.content_hash)
+        changes = self._detect(source, earlier, baseline, silent=True)
+        write = CheckWrite(
+            source=source.name,
+            checked_at=now,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            content_hash=state.content_hash,
+            items=tuple(change.write for change in changes),
+            settles_deferred=True,
+        )
+        await self._groups.submit(lambda _stories: write)
+
+    async def _record_deferred(
+        self, source: Source, collection: Collection, document: StoredDocument, now: datetime
+    ) -> None:
+        await self._deferred.submit(
+            DeferredWrite(
+                source=source.name,
+                checked_at=now,
+                etag=collection.etag,
+                last_modified=collection.last_modified,
+                content_hash=collection.content_hash,
+                document=document,
+            )
+        )
+        metrics.check_succeeded(source.name, 0)
 
     async def _fail(
         self, source: Source, report: CheckReport, exc: WatcherError, now: datetime
@@ -216,6 +272,7 @@ class Pipeline:
                 items=(*(c.write for c in changes), *_pending(collection.failed, report.baseline)),
                 alerts=tuple(alerts),
                 sightings=tuple(sightings),
+                settles_deferred=state is not None and state.deferred,
             )
 
         if self._dry_run:

@@ -15,7 +15,13 @@ from watcher.config import load_config
 from watcher.cycle import run_cycle
 from watcher.pipeline import utc_now
 from watcher.storage import Database
-from watcher.storage.tables import alerts, deliveries, item_sentences, items
+from watcher.storage.tables import (
+    alerts,
+    baseline_documents,
+    deliveries,
+    item_sentences,
+    items,
+)
 
 
 async def _count(database: Database, table: object) -> int:
@@ -43,6 +49,8 @@ async def test_prune_keeps_what_detection_and_delivery_need(
     )
     await run_cycle(config, database, config.sources)
     site.put("/kept", news.article("Kept", ["Mokom was released today."]))
+    # A change without a topic settles /gone's kept baseline document into its item.
+    site.put("/gone", news.article("Gone", ["The registry sat again today."]))
     webhook_receiver.status = 503
     await run_cycle(config, database, config.sources)  # one alert, its delivery pending
     assert await _count(database, alerts) == 1
@@ -68,3 +76,21 @@ async def test_prune_keeps_what_detection_and_delivery_need(
 
     # Nothing older than a cutoff in the past: a real policy prunes nothing yet.
     assert (await database.retention.prune(utc_now() - timedelta(days=90), ["kept"])).total == 0
+
+
+async def test_prune_drops_kept_baseline_documents_of_removed_sources_only(
+    tmp_path: Path, site: Site, database: Database, database_url: str
+) -> None:
+    site.put("/kept", news.article("Kept", ["The court sat today."]))
+    site.put("/gone", news.article("Gone", ["The registry sat today."]))
+    sources = source("kept", site.url("/kept"), "page") + source("gone", site.url("/gone"), "page")
+    config = load_config(write_config(tmp_path, database=database_url, sources=sources))
+    await run_cycle(config, database, config.sources)  # both baselines kept as documents
+    assert await _count(database, baseline_documents) == 2
+
+    recent = await database.retention.prune(utc_now() - timedelta(days=1), ["kept"])
+    assert recent.documents == 0, "a removed source's document younger than the cutoff stays"
+    pruned = await database.retention.prune(utc_now() + timedelta(days=1), ["kept"])
+    assert pruned.documents == 1
+    assert (await database.snapshots.source_states())["kept"].deferred
+    assert not (await database.snapshots.source_states())["gone"].deferred

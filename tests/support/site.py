@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 
+import brotli
+
 from tests.support.servers import BackgroundServer, QuietHandler
+
+# Content codings the site can serve a page in (when the request accepts them).
+CODINGS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": gzip.compress,
+    "deflate": zlib.compress,
+    "br": brotli.compress,
+}
 
 
 @dataclass
@@ -15,6 +27,7 @@ class Page:
     body: bytes
     content_type: str = "text/html; charset=utf-8"
     status: int = 200
+    coding: str | None = None
 
 
 class Site(BackgroundServer):
@@ -39,11 +52,16 @@ class Site(BackgroundServer):
         return self.base + path
 
     def put(
-        self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8"
+        self,
+        path: str,
+        body: str | bytes,
+        content_type: str = "text/html; charset=utf-8",
+        coding: str | None = None,
     ) -> None:
+        """Serve `body` at `path`, compressed with `coding` (a CODINGS key) when given."""
         data = body.encode("utf-8") if isinstance(body, str) else body
         with self._lock:
-            self.pages[path] = Page(data, content_type)
+            self.pages[path] = Page(data, content_type, coding=coding)
 
     def fail(self, path: str, status: int = 500) -> None:
         with self._lock:
@@ -69,10 +87,15 @@ class Site(BackgroundServer):
             handler.send_header("ETag", etag)
             handler.end_headers()
             return
+        body = page.body
         handler.send_response(page.status)
         handler.send_header("Content-Type", page.content_type)
-        handler.send_header("Content-Length", str(len(page.body)))
+        accepted = handler.headers.get("Accept-Encoding", "")
+        if page.coding and page.coding in accepted:
+            body = CODINGS[page.coding](body)
+            handler.send_header("Content-Encoding", page.coding)
+        handler.send_header("Content-Length", str(len(body)))
         if page.status == 200:
             handler.send_header("ETag", etag)
         handler.end_headers()
-        handler.wfile.write(page.body)
+        handler.wfile.write(body)

@@ -15,9 +15,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from watcher.storage.database import translate_errors
-from watcher.storage.records import CheckWrite, StoredStory
+from watcher.storage.database import insert_for, translate_errors
+from watcher.storage.records import CheckWrite, DeferredWrite, StoredStory
 from watcher.storage.snapshots import STORY_LOCK, SnapshotStore, mark_succeeded
+from watcher.storage.tables import baseline_documents, source_state
 
 Build = Callable[[list[StoredStory]], CheckWrite]
 
@@ -44,6 +45,39 @@ class CycleStore:
         if not writes:
             return
         async with translate_errors("recording checks"), self._engine.begin() as conn:
+            await mark_succeeded(conn, writes)
+
+    async def record_deferred(self, writes: Sequence[DeferredWrite]) -> None:
+        """Record many deferred baselines: each source's state and its kept document."""
+        if not writes:
+            return
+        async with translate_errors("recording baselines"), self._engine.begin() as conn:
+            await conn.execute(
+                insert_for(conn, source_state).on_conflict_do_nothing(index_elements=["name"]),
+                [
+                    {"name": n, "baselined": False, "failure_streak": 0, "failing_notified": False}
+                    for n in dict.fromkeys(write.source for write in writes)
+                ],
+            )
+            keep = insert_for(conn, baseline_documents)
+            keep = keep.on_conflict_do_update(
+                index_elements=["source"],
+                set_={
+                    name: getattr(keep.excluded, name)
+                    for name in ("content_type", "coding", "body", "fetched_at")
+                },
+            )
+            rows = {
+                write.source: {
+                    "source": write.source,
+                    "content_type": write.document.content_type,
+                    "coding": write.document.coding,
+                    "body": write.document.body,
+                    "fetched_at": write.document.fetched_at,
+                }
+                for write in writes
+            }
+            await conn.execute(keep, list(rows.values()))
             await mark_succeeded(conn, writes)
 
     async def commit_group(self, since: datetime, builds: Sequence[Build]) -> None:

@@ -21,6 +21,8 @@ class SourceState:
     last_success_at: datetime | None
     last_error: str | None
     failure_streak: int
+    # The baseline is a stored document not yet extracted (see watcher/deferral.py).
+    deferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,30 @@ class CheckWrite:
     items: tuple[ItemWrite, ...] = ()
     alerts: tuple[AlertWrite, ...] = ()
     sightings: tuple[SightingWrite, ...] = ()
+    # The source's items are now stored: its deferred baseline document is dropped.
+    settles_deferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """A document kept as fetched: the body still in its content codings."""
+
+    content_type: str | None
+    coding: str
+    body: bytes
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredWrite:
+    """A silent first check that keeps the fetched document instead of its items."""
+
+    source: str
+    checked_at: datetime
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    document: StoredDocument
 
 
 @dataclass(frozen=True, slots=True)

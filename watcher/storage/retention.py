@@ -10,7 +10,13 @@ from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from watcher.storage.database import translate_errors
-from watcher.storage.tables import alerts, deliveries, item_sentences, items
+from watcher.storage.tables import (
+    alerts,
+    baseline_documents,
+    deliveries,
+    item_sentences,
+    items,
+)
 
 _PENDING = "pending"
 
@@ -23,11 +29,12 @@ class Pruned:
     sentences: int = 0
     alerts: int = 0
     deliveries: int = 0
+    documents: int = 0
 
     @property
     def total(self) -> int:
         """Every row removed."""
-        return self.items + self.sentences + self.alerts + self.deliveries
+        return self.items + self.sentences + self.alerts + self.deliveries + self.documents
 
 
 class RetentionStore:
@@ -42,7 +49,8 @@ class RetentionStore:
         - sentences an item stopped saying before `cutoff` (removed text that returns later
           counts as new again);
         - items of sources no longer in `sources`, unseen since `cutoff` (an unchanged page
-          is not rewritten, so a configured source's items stay however old they are);
+          is not rewritten, so a configured source's items stay however old they are), and
+          their deferred baseline documents on the same terms;
         - alerts created before `cutoff` whose every delivery is sent or given up.
         """
         gone = select(items.c.id).where(
@@ -65,6 +73,14 @@ class RetentionStore:
                 delete(item_sentences).where(removed | item_sentences.c.item_id.in_(gone))
             )
             dropped_items = await conn.execute(delete(items).where(items.c.id.in_(gone)))
+            dropped_documents = await conn.execute(
+                delete(baseline_documents).where(
+                    and_(
+                        baseline_documents.c.fetched_at < cutoff,
+                        baseline_documents.c.source.not_in(list(sources)),
+                    )
+                )
+            )
             dropped_deliveries = await conn.execute(
                 delete(deliveries).where(deliveries.c.alert_id.in_(finished))
             )
@@ -76,4 +92,5 @@ class RetentionStore:
             sentences=sentences.rowcount,
             alerts=dropped_alerts.rowcount,
             deliveries=dropped_deliveries.rowcount,
+            documents=dropped_documents.rowcount,
         )

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from watcher.analysis import sentence_hash
@@ -18,10 +18,18 @@ from watcher.storage.records import (
     ItemWrite,
     SightingWrite,
     SourceState,
+    StoredDocument,
     StoredItem,
     StoredStory,
 )
-from watcher.storage.tables import alerts, deliveries, item_sentences, items, source_state
+from watcher.storage.tables import (
+    alerts,
+    baseline_documents,
+    deliveries,
+    item_sentences,
+    items,
+    source_state,
+)
 
 # The advisory lock that serialises deduplicating commits across processes (PostgreSQL).
 STORY_LOCK = 0x77617463  # "watc"
@@ -49,7 +57,17 @@ def _state(row: Any) -> SourceState:
         last_success_at=row.last_success_at,
         last_error=row.last_error,
         failure_streak=row.failure_streak,
+        deferred=bool(row.deferred),
     )
+
+
+def _states() -> Select[Any]:
+    """Source state rows, each with whether its baseline is a deferred document."""
+    has_document = baseline_documents.c.source.is_not(None).label("deferred")
+    joined = source_state.outerjoin(
+        baseline_documents, baseline_documents.c.source == source_state.c.name
+    )
+    return select(source_state, has_document).select_from(joined)
 
 
 class SnapshotStore:
@@ -61,15 +79,29 @@ class SnapshotStore:
     async def source_states(self) -> dict[str, SourceState]:
         """Every source's stored state, by name."""
         async with translate_errors("reading source state"), self._engine.connect() as conn:
-            rows = (await conn.execute(select(source_state))).all()
+            rows = (await conn.execute(_states())).all()
         return {row.name: _state(row) for row in rows}
 
     async def source_state(self, name: str) -> SourceState | None:
         """One source's stored state, or None before its first check."""
-        query = select(source_state).where(source_state.c.name == name)
+        query = _states().where(source_state.c.name == name)
         async with translate_errors("reading source state"), self._engine.connect() as conn:
             row = (await conn.execute(query)).first()
         return _state(row) if row is not None else None
+
+    async def baseline_document(self, source: str) -> StoredDocument | None:
+        """The document a deferred baseline kept for `source`, if any."""
+        query = select(baseline_documents).where(baseline_documents.c.source == source)
+        async with translate_errors("reading a baseline document"), self._engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            return None
+        return StoredDocument(
+            content_type=row.content_type,
+            coding=row.coding,
+            body=bytes(row.body),
+            fetched_at=row.fetched_at,
+        )
 
     async def load_items(self, source: str, keys: Collection[str]) -> dict[str, StoredItem]:
         """The stored snapshots of those of `keys` that the source has seen."""
@@ -204,6 +236,11 @@ class SnapshotStore:
             ],
         )
         await _write_items(conn, writes)
+        settled = [write.source for write in writes if write.settles_deferred]
+        for chunk in _chunks(settled):
+            await conn.execute(
+                delete(baseline_documents).where(baseline_documents.c.source.in_(chunk))
+            )
         for write in writes:
             for alert in write.alerts:
                 await cls._write_alert(conn, alert)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -68,6 +69,18 @@ source_state = Table(
     Column("failing_notified", Boolean, nullable=False, default=False),
     Column("lease_owner", String(200)),
     Column("lease_until", UTCDateTime()),
+)
+
+# A deferred baseline: a page's or feed's first document kept as fetched (still compressed),
+# until the source first changes and the document is extracted to compare against.
+baseline_documents = Table(
+    "baseline_documents",
+    metadata,
+    Column("source", String(200), primary_key=True),
+    Column("content_type", Text),
+    Column("coding", String(40), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("fetched_at", UTCDateTime(), nullable=False),
 )
 
 # One row per item (page, article, feed entry) of a source: its latest snapshot.

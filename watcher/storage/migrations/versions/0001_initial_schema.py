@@ -37,6 +37,15 @@ def upgrade() -> None:
         batch_op.create_index("ix_alerts_created_at", ["created_at"], unique=False)
 
     op.create_table(
+        "baseline_documents",
+        sa.Column("source", sa.String(length=200), nullable=False),
+        sa.Column("content_type", sa.Text(), nullable=True),
+        sa.Column("coding", sa.String(length=40), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("source", name=op.f("pk_baseline_documents")),
+    )
+    op.create_table(
         "items",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("source", sa.String(length=200), nullable=False),
@@ -122,6 +131,7 @@ def downgrade() -> None:
     op.drop_table("deliveries")
     op.drop_table("source_state")
     op.drop_table("items")
+    op.drop_table("baseline_documents")
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.drop_index("ix_alerts_created_at")
 
