@@ -2,8 +2,10 @@
 
     .venv/bin/python -m benchmarks.farm.run [--sizes 200,1000,5000] [--runs 3] [--tools ...]
 
-Prints a Markdown table of medians (wall s, CPU s, peak RSS MB, requests, 304s) and writes the
-raw measurements to benchmarks/out/results.json.
+Prints a Markdown table of medians (wall s, CPU s and peak RSS MB of the tool's main process and
+of its whole process tree, requests, 304s) and writes the raw measurements to
+benchmarks/out/results.json. The tree is measured in a cgroup v2 per cycle where this machine
+allows it, else by the launcher (benchmarks/farm/launcher.py); the table says which.
 """
 
 from __future__ import annotations
@@ -14,12 +16,11 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks.farm import pages
+from benchmarks.farm import cgroup, launcher, pages
 from benchmarks.farm.peers import REPO, Floor, Tool, Urlwatch, Watcher, urlwatch_binary
 from benchmarks.farm.server import Nginx
 
@@ -29,7 +30,11 @@ PHASES = ("cold", "steady", "changed")
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """One measured cycle of one tool."""
+    """One measured cycle of one tool.
+
+    cpu and rss_mb are the main process's (with the children it waited for), as in tables
+    before tree_cpu and tree_mb (its whole process tree, measured by `method`) existed.
+    """
 
     tool: str
     size: int
@@ -42,42 +47,43 @@ class Sample:
     not_modified: int
     ok: bool
     note: str
+    tree_cpu: float
+    tree_mb: float
+    method: str
 
 
-# Peak RSS from wait4() is wrong for a child forked straight from this process: Linux keeps
-# the high-water mark of the address space the child had before exec(), a copy of ours, and
-# ours grows to hundreds of MB while reading urlwatch's diff output. So a lean launcher
-# (python -I -S, about 10 MB) forks the tool and reports the tool's own usage.
-_LAUNCHER = """
-import json, os, subprocess, sys
-child = subprocess.Popen(sys.argv[2:])
-_pid, status, usage = os.wait4(child.pid, 0)
-code = os.waitstatus_to_exitcode(status)
-report = {"code": code, "cpu": usage.ru_utime + usage.ru_stime, "rss_kb": usage.ru_maxrss}
-with open(sys.argv[1], "w") as out:
-    json.dump(report, out)
-"""
-
-
-def measure(tool: Tool, state: Path, server: Nginx, phase: str, expected: set[str]) -> Sample:
-    """Run one cycle of `tool` as a grandchild process (see _LAUNCHER) and measure it."""
+def measure(
+    tool: Tool, state: Path, server: Nginx, phase: str, expected: set[str], groups: Path | None
+) -> Sample:
+    """Run and measure one cycle of `tool` under the launcher, in a cgroup under `groups` if any."""
     server.reset_log()
     out_path, err_path = state / f"{phase}.out", state / f"{phase}.err"
     usage_path = state / f"{phase}.usage.json"
     env = {**os.environ, "HOME": str(state), "PYTHONHASHSEED": "0"}
-    launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(usage_path)]
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        started = time.perf_counter()
-        subprocess.run(
-            [*launcher, *tool.command(state)], stdout=out, stderr=err, env=env, cwd=state
-        )
-        wall = time.perf_counter() - started
+    group = cgroup.create(groups, f"{tool.name}-{phase}") if groups else None
+    try:
+        with out_path.open("wb") as out, err_path.open("wb") as err:
+            started = time.perf_counter()
+            subprocess.run(
+                [*launcher.command(usage_path, group), *tool.command(state)],
+                stdout=out,
+                stderr=err,
+                env=env,
+                cwd=state,
+            )
+            wall = time.perf_counter() - started
+    finally:
+        if group:
+            cgroup.remove(group)
     usage = json.loads(usage_path.read_text())
     requests, not_modified = server.counts()
     stdout, stderr = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
     verdict = tool.judge(phase, stdout, stderr, expected)
     ok = verdict.ok and usage["code"] == 0
     note = verdict.note if usage["code"] == 0 else f"exit {usage['code']}"
+    if usage["leftovers"]:
+        linger = f"{launcher.LINGER:.0f} s"
+        note += f"; killed {usage['leftovers']} process(es) still running {linger} after exit"
     return Sample(
         tool=tool.name,
         size=0,
@@ -90,10 +96,15 @@ def measure(tool: Tool, state: Path, server: Nginx, phase: str, expected: set[st
         not_modified=not_modified,
         ok=ok,
         note=note,
+        tree_cpu=usage["tree_cpu"],
+        tree_mb=usage["tree_kb"] / 1024,
+        method=usage["method"],
     )
 
 
-def one_run(tools: list[Tool], size: int, run: int, root: Path, server: Nginx) -> list[Sample]:
+def one_run(
+    tools: list[Tool], size: int, run: int, root: Path, server: Nginx, groups: Path | None
+) -> list[Sample]:
     """Cold, steady and changed cycles of every tool on a farm of `size` sources."""
     docs = pages.docs(size)
     pages.reset(root, docs)
@@ -110,7 +121,7 @@ def one_run(tools: list[Tool], size: int, run: int, root: Path, server: Nginx) -
         if phase == "changed":
             pages.change(root, docs)
         for tool in tools:
-            sample = measure(tool, states[tool.name], server, phase, expected)
+            sample = measure(tool, states[tool.name], server, phase, expected, groups)
             samples.append(_with(sample, size, run))
             print(_line(samples[-1]), flush=True)
     pages.reset(root, docs)
@@ -125,16 +136,22 @@ def _line(s: Sample) -> str:
     flag = "" if s.ok else "  FAILED"
     return (
         f"  {s.tool:9} N={s.size:<5} run {s.run} {s.phase:8} wall {s.wall:6.2f}s "
-        f"cpu {s.cpu:6.2f}s rss {s.rss_mb:6.0f}MB req {s.requests:5} 304 {s.not_modified:5} "
+        f"cpu {s.cpu:6.2f}s tree {s.tree_cpu:6.2f}s rss {s.rss_mb:6.0f}MB tree {s.tree_mb:6.0f}MB "
+        f"req {s.requests:5} 304 {s.not_modified:5} "
         f"{s.note}{flag}"
     )
 
 
 def table(samples: list[Sample]) -> str:
-    """Medians per (size, phase, tool) as a Markdown table."""
+    """Medians per (size, phase, tool) as a Markdown table, after a line naming the method."""
+    methods = "; ".join(sorted({s.method for s in samples}))
     rows = [
-        "| N | cycle | tool | wall s | CPU s | peak RSS MB | requests | 304s | runs | correct |",
-        "|---:|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "CPU s and peak RSS MB: the tool's main process, as in earlier tables. "
+        f"Tree CPU s and tree peak MB: its whole process tree, measured by {methods}.",
+        "",
+        "| N | cycle | tool | wall s | CPU s | tree CPU s | peak RSS MB | tree peak MB | requests "
+        "| 304s | runs | correct |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     keys = sorted({(s.size, PHASES.index(s.phase), s.tool) for s in samples})
     for size, phase_index, tool in keys:
@@ -144,7 +161,8 @@ def table(samples: list[Sample]) -> str:
         med = statistics.median
         rows.append(
             f"| {size} | {PHASES[phase_index]} | {tool} | {med(s.wall for s in group):.2f} | "
-            f"{med(s.cpu for s in group):.2f} | {med(s.rss_mb for s in group):.0f} | "
+            f"{med(s.cpu for s in group):.2f} | {med(s.tree_cpu for s in group):.2f} | "
+            f"{med(s.rss_mb for s in group):.0f} | {med(s.tree_mb for s in group):.0f} | "
             f"{med(s.requests for s in group):.0f} | {med(s.not_modified for s in group):.0f} | "
             f"{len(group)} | {'yes' if all(s.ok for s in group) else 'NO'} |"
         )
@@ -166,11 +184,13 @@ def main() -> None:
     if "urlwatch" in args.tools:
         available["urlwatch"] = Urlwatch(urlwatch_binary(OUT))
     tools = [available[name] for name in args.tools.split(",")]
+    groups = cgroup.usable_parent()
+    print("tree measured with a cgroup per cycle" if groups else "tree measured by the launcher")
     samples: list[Sample] = []
     with Nginx(root, OUT / "nginx") as server:
         for size in sizes:
             for run in range(1, args.runs + 1):
-                samples += one_run(tools, size, run, root, server)
+                samples += one_run(tools, size, run, root, server, groups)
     (OUT / "results.json").write_text(json.dumps([asdict(s) for s in samples], indent=1))
     print()
     print(table(samples))
