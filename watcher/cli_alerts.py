@@ -95,6 +95,8 @@ def describe(row: DeliveryRecord) -> str:
     title = clean_line(row.title, 80) or "(untitled)"
     source = clean_line(row.source, 60)
     head = f"  #{row.id} {row.notifier}: alert {row.alert_id} {title!r} ({source})"
+    if row.notice is not None:
+        head = f"  #{row.id} {row.notifier}: notice {row.notice} ({source})"
     when = {
         "sent": f"sent {_time(row.sent_at)}",
         "pending": f"next attempt {_time(row.next_attempt_at)}"

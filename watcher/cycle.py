@@ -6,9 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from watcher.app import close_notifiers, fetcher_for, notifiers_for
-from watcher.health_notices import send_notices
 from watcher.models import Config, Source
-from watcher.notices import Notice
 from watcher.outbox import DeliveryReport, Outbox
 from watcher.pipeline import CheckReport, Clock, Pipeline, utc_now
 from watcher.storage import Database
@@ -30,14 +28,14 @@ async def run_cycle(
     dry_run: bool = False,
     clock: Clock = utc_now,
 ) -> CycleResult:
-    """Check `sources` now, then deliver every pending alert that is due (not on a dry run)."""
+    """Check `sources` now, then deliver every pending alert and notice that is due (not on a
+    dry run)."""
     async with fetcher_for(config) as fetcher:
         pipeline = Pipeline(config, database, fetcher, dry_run=dry_run, clock=clock)
         reports = await pipeline.check_many(sources)
     if dry_run:
         return CycleResult(reports, None)
-    notices = [r.notice for r in reports if r.notice is not None]
-    return CycleResult(reports, await deliver_now(config, database, clock=clock, notices=notices))
+    return CycleResult(reports, await deliver_now(config, database, clock=clock))
 
 
 async def deliver_now(
@@ -45,12 +43,10 @@ async def deliver_now(
     database: Database,
     *,
     clock: Clock = utc_now,
-    notices: Sequence[Notice] = (),
 ) -> DeliveryReport:
-    """Send the notices, then every pending delivery that is due, through fresh notifiers."""
+    """Send every pending delivery (notices and alerts) that is due, through fresh notifiers."""
     notifiers = notifiers_for(config)
     try:
-        await send_notices(notices, notifiers)
         outbox = Outbox(
             database.deliveries,
             notifiers,

@@ -16,7 +16,6 @@ from watcher import metrics
 from watcher.app import close_notifiers, fetcher_for, notifiers_for
 from watcher.endpoints import endpoints
 from watcher.fetch import Fetcher
-from watcher.health_notices import send_notices
 from watcher.http_server import start_http
 from watcher.instance_lock import InstanceLock
 from watcher.leases import CheckLeases
@@ -155,9 +154,7 @@ class Daemon:
                 return
             async with self.leases.held(source):
                 report = await runtime.pipeline.check(source)
-            if report.notice is not None:
-                await send_notices([report.notice], runtime.notifiers)
-            if report.alerts:
+            if report.alerts or report.notice is not None:
                 await self._deliver()
         except Exception:
             # A job must never kill the scheduler; the next interval tries again.
@@ -202,6 +199,7 @@ class Daemon:
                     "sentences": pruned.sentences,
                     "alerts": pruned.alerts,
                     "deliveries": pruned.deliveries,
+                    "notices": pruned.notices,
                 },
             )
 

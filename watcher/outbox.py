@@ -1,20 +1,22 @@
-"""Delivery: claim due alerts from the outbox, send them, record success or back off."""
+"""Delivery: claim due alerts and health notices from the outbox, send them, record success
+or back off."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from watcher import metrics
 from watcher.digests import HOUR, next_boundary, next_digest
 from watcher.errors import NotifierError
 from watcher.notifiers import Notifier
 from watcher.process_identity import owner_gone, owner_host, process_owner
-from watcher.storage import DueDelivery
+from watcher.storage import DueDelivery, DueNotice
 from watcher.storage.deliveries import DeliveryStore
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,10 @@ log = logging.getLogger(__name__)
 FIRST_RETRY = 10.0  # seconds: the first retries come within a minute
 MAX_RETRY = 3600.0
 CLAIM_LEASE = timedelta(minutes=5)
+
+Due = TypeVar("Due", DueDelivery, DueNotice)
+Claim = Callable[[datetime, str, timedelta, int], Awaitable[list[Due]]]
+Run = Callable[[str, Sequence[Due], "DeliveryReport"], Awaitable[None]]
 
 
 def backoff(attempts: int, rng: random.Random) -> float:
@@ -67,21 +73,26 @@ class Outbox:
         report = DeliveryReport()
         async with self._lock:
             await self._release_stale_claims()
-            while True:
-                due = await self._deliveries.claim_due(
-                    self._clock(), self._owner, CLAIM_LEASE, batch
-                )
-                if not due:
-                    return report
-                by_notifier: dict[str, list[DueDelivery]] = {}
-                for delivery in due:
-                    by_notifier.setdefault(delivery.notifier, []).append(delivery)
-                # One failing notifier never holds back another: each runs on its own.
-                await asyncio.gather(
-                    *(self._run(name, queue, report) for name, queue in by_notifier.items())
-                )
-                if len(due) < batch:
-                    return report
+            # Health notices first: they tell whether the alerts that follow can be complete.
+            await self._rounds(self._deliveries.claim_due_notices, self._run_notices, batch, report)
+            await self._rounds(self._deliveries.claim_due, self._run, batch, report)
+        return report
+
+    async def _rounds(
+        self, claim: Claim[Due], run: Run[Due], batch: int, report: DeliveryReport
+    ) -> None:
+        """Claim and send batch after batch until nothing of this kind is due."""
+        while True:
+            due = await claim(self._clock(), self._owner, CLAIM_LEASE, batch)
+            if not due:
+                return
+            by_notifier: dict[str, list[Due]] = {}
+            for delivery in due:
+                by_notifier.setdefault(delivery.notifier, []).append(delivery)
+            # One failing notifier never holds back another: each runs on its own.
+            await asyncio.gather(*(run(name, queue, report) for name, queue in by_notifier.items()))
+            if len(due) < batch:
+                return
 
     async def _release_stale_claims(self) -> None:
         """Free claims of killed processes on this host at once, instead of after the lease.
@@ -100,10 +111,7 @@ class Outbox:
     async def _run(self, name: str, queue: Sequence[DueDelivery], report: DeliveryReport) -> None:
         notifier = self._notifiers.get(name)
         if notifier is None:
-            for delivery in queue:
-                await self._deliveries.mark_failed(delivery.id, "notifier is no longer configured")
-                report.failed += 1
-                metrics.delivery(name, "failed")
+            await self._unconfigured(name, queue, report)
             return
         singles, members = await self._plan(notifier, queue, report)
         if members and not await self._send_digest(notifier, members, report):
@@ -113,6 +121,24 @@ class Outbox:
                 await self._deliveries.postpone(delivery.id, later)
             return
         await self._send_each(notifier, singles, report)
+
+    async def _run_notices(
+        self, name: str, queue: Sequence[DueNotice], report: DeliveryReport
+    ) -> None:
+        # Notices go out on their own at once: no digest, no hourly limit, as an alert would.
+        notifier = self._notifiers.get(name)
+        if notifier is None:
+            await self._unconfigured(name, queue, report)
+            return
+        await self._send_each(notifier, queue, report)
+
+    async def _unconfigured(
+        self, name: str, queue: Sequence[DueDelivery | DueNotice], report: DeliveryReport
+    ) -> None:
+        for delivery in queue:
+            await self._deliveries.mark_failed(delivery.id, "notifier is no longer configured")
+            report.failed += 1
+            metrics.delivery(name, "failed")
 
     async def _plan(
         self, notifier: Notifier, queue: Sequence[DueDelivery], report: DeliveryReport
@@ -169,11 +195,14 @@ class Outbox:
         return True
 
     async def _send_each(
-        self, notifier: Notifier, queue: Sequence[DueDelivery], report: DeliveryReport
+        self,
+        notifier: Notifier,
+        queue: Sequence[DueDelivery | DueNotice],
+        report: DeliveryReport,
     ) -> None:
         for position, delivery in enumerate(queue):
             try:
-                await notifier.send(delivery.alert)
+                await _send(notifier, delivery)
             except NotifierError as exc:
                 retry_at = await self._failed(notifier, delivery, exc, report)
                 if exc.retryable:
@@ -186,13 +215,14 @@ class Outbox:
             await self._deliveries.mark_sent(delivery.id, self._clock())
             report.sent += 1
             metrics.delivery(notifier.name, "sent")
-            log.info(
-                "alert delivered",
-                extra={"alert": delivery.alert.id, "notifier": notifier.name},
-            )
+            log.info("%s delivered", _what(delivery), extra=_about(delivery, notifier))
 
     async def _failed(
-        self, notifier: Notifier, delivery: DueDelivery, exc: NotifierError, report: DeliveryReport
+        self,
+        notifier: Notifier,
+        delivery: DueDelivery | DueNotice,
+        exc: NotifierError,
+        report: DeliveryReport,
     ) -> datetime | None:
         """Record the failure; returns when it is retried, None when it is given up."""
         report.errors.append(f"{notifier.name}: {exc}")
@@ -201,7 +231,7 @@ class Outbox:
         return retry_at
 
     def _retry_time(
-        self, notifier: Notifier, delivery: DueDelivery, exc: NotifierError
+        self, notifier: Notifier, delivery: DueDelivery | DueNotice, exc: NotifierError
     ) -> datetime | None:
         """When to try again: back-off (or Retry-After) within the give-up window; None: never."""
         now = self._clock()
@@ -217,7 +247,7 @@ class Outbox:
     async def _record(
         self,
         notifier: Notifier,
-        delivery: DueDelivery,
+        delivery: DueDelivery | DueNotice,
         exc: NotifierError,
         retry_at: datetime | None,
         report: DeliveryReport,
@@ -229,9 +259,28 @@ class Outbox:
             await self._deliveries.mark_failed(delivery.id, reason)
             report.failed += 1
             metrics.delivery(notifier.name, "failed")
-            log.error("delivery failed for good: %s", message, extra={"alert": delivery.alert.id})
+            log.error("delivery failed for good: %s", message, extra=_about(delivery, notifier))
             return
         await self._deliveries.mark_retry(delivery.id, str(exc), retry_at)
         report.retrying += 1
         metrics.delivery(notifier.name, "retry")
-        log.warning("delivery will be retried: %s", message, extra={"alert": delivery.alert.id})
+        log.warning("delivery will be retried: %s", message, extra=_about(delivery, notifier))
+
+
+async def _send(notifier: Notifier, delivery: DueDelivery | DueNotice) -> None:
+    if isinstance(delivery, DueNotice):
+        await notifier.send_notice(delivery.notice)
+    else:
+        await notifier.send(delivery.alert)
+
+
+def _what(delivery: DueDelivery | DueNotice) -> str:
+    return "notice" if isinstance(delivery, DueNotice) else "alert"
+
+
+def _about(delivery: DueDelivery | DueNotice, notifier: Notifier) -> dict[str, str]:
+    """Log fields that say what was (or was not) delivered, and where."""
+    if isinstance(delivery, DueNotice):
+        notice = delivery.notice
+        return {"notice": notice.kind, "source": notice.source, "notifier": notifier.name}
+    return {"alert": delivery.alert.id, "notifier": notifier.name}

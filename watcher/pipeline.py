@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from watcher import metrics
 from watcher.analysis import content_hash
-from watcher.batching import Coalescer
+from watcher.batching import Batcher, Coalescer
 from watcher.collect import Collection, Collector, Fetched, Lead
 from watcher.deferral import defers_baseline
 from watcher.detect import ItemChange, detect
@@ -33,6 +33,7 @@ from watcher.storage import (
     StoredStory,
 )
 from watcher.storage.cycles import Build, UnchangedWrite
+from watcher.storage.health import FailureOutcome, FailureWrite, RecoveryWrite
 from watcher.stories import Story, find_same_story, signature
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,15 @@ class Pipeline:
         self._groups: Coalescer[Build] = Coalescer(self._commit_group)
         self._unchanged: Coalescer[UnchangedWrite] = Coalescer(database.cycles.record_unchanged)
         self._deferred: Coalescer[DeferredWrite] = Coalescer(database.cycles.record_deferred)
+        # Failures come in floods (a network outage): batched too, each with its own streak.
+        # Health notices go to every notifier, queued with the flip that causes them.
+        notifiers = tuple(n.name for n in config.notifiers)
+        self._failures: Batcher[FailureWrite, FailureOutcome] = Batcher(
+            lambda writes: database.health.record_failures(writes, self._failing_after, notifiers)
+        )
+        self._recoveries: Batcher[RecoveryWrite, Notice | None] = Batcher(
+            lambda writes: database.health.record_recoveries(writes, notifiers)
+        )
 
     async def check_many(
         self, sources: Sequence[Source], concurrency: int = 64
@@ -229,23 +239,15 @@ class Pipeline:
         log.warning("check failed: %s", exc, extra={"source": source.name})
         if not self._dry_run:
             metrics.check_failed(source.name, exc)
-            streak = await self._database.snapshots.record_failure(source.name, str(exc), now)
-            if streak >= self._failing_after and await self._database.health.mark_failing(
-                source.name, self._failing_after
-            ):
-                report.notice = Notice(
-                    "source_failing", source.name, source.url, streak, str(exc), now
-                )
+            failure = FailureWrite(source.name, source.url, str(exc), now)
+            report.notice = (await self._failures.submit(failure)).notice
 
     async def _recovered(
         self, source: Source, report: CheckReport, recovering: bool, now: datetime
     ) -> None:
-        if (
-            recovering
-            and not self._dry_run
-            and await self._database.health.mark_recovered(source.name)
-        ):
-            report.notice = Notice("source_recovered", source.name, source.url, 0, None, now)
+        if recovering and not self._dry_run:
+            recovery = RecoveryWrite(source.name, source.url, now)
+            report.notice = await self._recoveries.submit(recovery)
 
     async def _commit(
         self,

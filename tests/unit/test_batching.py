@@ -1,4 +1,5 @@
-"""Group commit: requests that arrive during a flush share the next one; errors reach all."""
+"""Group commit: requests that arrive during a flush share the next one; each caller gets its
+own result; errors reach all."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from watcher.batching import Coalescer
+from watcher.batching import Batcher, Coalescer
 
 
 async def test_requests_arriving_during_a_flush_share_the_next_one() -> None:
@@ -47,3 +48,27 @@ async def test_a_failed_flush_fails_every_request_in_it() -> None:
     assert all(isinstance(r, RuntimeError) for r in results)
     with pytest.raises(RuntimeError):
         await coalescer.submit(99)
+
+
+async def test_each_caller_gets_its_own_result_from_a_shared_flush() -> None:
+    batches: list[list[int]] = []
+
+    async def square(batch: Sequence[int]) -> list[int]:
+        batches.append(list(batch))
+        await asyncio.sleep(0.01)
+        return [n * n for n in batch]
+
+    batcher: Batcher[int, int] = Batcher(square)
+    results = await asyncio.gather(*(batcher.submit(n) for n in range(10)))
+    assert results == [n * n for n in range(10)]
+    assert len(batches) < 10  # grouped, yet every caller got its own answer
+
+
+async def test_a_flush_that_answers_too_few_fails_its_batch() -> None:
+    async def short(batch: Sequence[int]) -> list[int]:
+        await asyncio.sleep(0)
+        return list(batch)[1:]
+
+    batcher: Batcher[int, int] = Batcher(short)
+    results = await asyncio.gather(*(batcher.submit(n) for n in range(3)), return_exceptions=True)
+    assert all(isinstance(r, RuntimeError) for r in results)

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from urllib.parse import urlsplit
 
+from watcher.errors import NotifierError
 from watcher.models import Alert, DigestSchedule, NotifierSettings
 from watcher.notices import Notice
 
@@ -65,9 +66,9 @@ class Notifier(ABC):
     async def send_notice(self, notice: Notice) -> None:
         """Deliver a source-health notice (failing / recovered); every channel overrides this.
 
-        Notices are best effort: raise NotifierError on failure; they are not retried.
+        Raise NotifierError on failure: the outbox retries notices like alerts.
         """
-        raise NotImplementedError(f"{type(self).__name__} does not send notices")
+        raise NotifierError(f"{type(self).__name__} does not send notices", retryable=False)
 
     async def aclose(self) -> None:  # noqa: B027 - an optional hook, deliberately empty
         """Release clients and connections; nothing to do by default."""

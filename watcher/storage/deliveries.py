@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Column, and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from watcher.models import Alert, Sighting
+from watcher.notices import Notice
 from watcher.storage.database import translate_errors
-from watcher.storage.records import DueDelivery
-from watcher.storage.tables import alerts, deliveries
+from watcher.storage.records import DueDelivery, DueNotice
+from watcher.storage.tables import alerts, deliveries, notices
 
 PENDING = "pending"
 SENT = "sent"
@@ -54,32 +55,15 @@ class DeliveryStore:
     async def claim_due(
         self, now: datetime, owner: str, lease: timedelta, limit: int = 100
     ) -> list[DueDelivery]:
-        """Claim up to `limit` pending deliveries that are due and not claimed by a live owner.
+        """Claim up to `limit` due alert deliveries that no live owner has claimed.
 
         A claim expires after `lease`, so a process killed mid-send leaves its deliveries to be
         retried: a crash can repeat a send, never drop one.
         """
-        due = and_(
-            deliveries.c.status == PENDING,
-            deliveries.c.next_attempt_at <= now,
-            or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
-        )
-        pick = (
-            select(deliveries.c.id)
-            .where(due)
-            .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
         async with translate_errors("claiming deliveries"), self._engine.begin() as conn:
-            ids = list((await conn.execute(pick)).scalars())
+            ids = await _claim(conn, deliveries.c.alert_id, now, owner, lease, limit)
             if not ids:
                 return []
-            await conn.execute(
-                update(deliveries)
-                .where(and_(deliveries.c.id.in_(ids), due))
-                .values(claimed_until=now + lease, claimed_by=owner)
-            )
             query = (
                 select(deliveries, alerts)
                 .join(alerts, alerts.c.id == deliveries.c.alert_id)
@@ -88,6 +72,34 @@ class DeliveryStore:
             )
             rows = (await conn.execute(query)).all()
         return [_due(row) for row in rows]
+
+    async def claim_due_notices(
+        self, now: datetime, owner: str, lease: timedelta, limit: int = 100
+    ) -> list[DueNotice]:
+        """claim_due() for the deliveries of source health notices."""
+        async with translate_errors("claiming notices"), self._engine.begin() as conn:
+            ids = await _claim(conn, deliveries.c.notice_id, now, owner, lease, limit)
+            if not ids:
+                return []
+            query = (
+                select(
+                    deliveries.c.id,
+                    deliveries.c.notifier,
+                    deliveries.c.attempts,
+                    deliveries.c.created_at,
+                    notices.c.kind,
+                    notices.c.source,
+                    notices.c.url,
+                    notices.c.failures,
+                    notices.c.error,
+                    notices.c.created_at.label("at"),
+                )
+                .join(notices, notices.c.id == deliveries.c.notice_id)
+                .where(and_(deliveries.c.id.in_(ids), deliveries.c.claimed_by == owner))
+                .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
+            )
+            rows = (await conn.execute(query)).all()
+        return [_due_notice(row) for row in rows]
 
     async def mark_sent(self, delivery_id: int, at: datetime) -> None:
         """Record a successful send."""
@@ -129,6 +141,7 @@ class DeliveryStore:
             deliveries.c.notifier == notifier,
             deliveries.c.status == SENT,
             deliveries.c.digest.is_(False),
+            deliveries.c.alert_id.is_not(None),  # health notices are not rate-limited
             deliveries.c.sent_at >= since,
         )
         async with translate_errors("counting sent deliveries"), self._engine.connect() as conn:
@@ -197,6 +210,47 @@ class DeliveryStore:
         )
         async with translate_errors("recording a delivery"), self._engine.begin() as conn:
             await conn.execute(stmt)
+
+
+async def _claim(
+    conn: AsyncConnection,
+    subject: Column[str],
+    now: datetime,
+    owner: str,
+    lease: timedelta,
+    limit: int,
+) -> list[int]:
+    """Claim up to `limit` due deliveries whose `subject` (alert_id or notice_id) is set."""
+    due = and_(
+        deliveries.c.status == PENDING,
+        deliveries.c.next_attempt_at <= now,
+        or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
+    )
+    pick = (
+        select(deliveries.c.id)
+        .where(and_(due, subject.is_not(None)))
+        .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list((await conn.execute(pick)).scalars())
+    if ids:
+        await conn.execute(
+            update(deliveries)
+            .where(and_(deliveries.c.id.in_(ids), due))
+            .values(claimed_until=now + lease, claimed_by=owner)
+        )
+    return ids
+
+
+def _due_notice(row: Any) -> DueNotice:
+    return DueNotice(
+        id=row.id,
+        notifier=row.notifier,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        notice=Notice(row.kind, row.source, row.url, row.failures, row.error, row.at),
+    )
 
 
 def _due(row: Any) -> DueDelivery:

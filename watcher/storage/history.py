@@ -1,4 +1,5 @@
-"""Delivery history for `watcher alerts`: what was sent, what waits, what failed, and retry."""
+"""Delivery history for `watcher alerts`: what was sent, what waits, what failed, and retry
+(alerts and source health notices alike)."""
 
 from __future__ import annotations
 
@@ -6,22 +7,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from watcher.storage.database import translate_errors
 from watcher.storage.deliveries import FAILED, PENDING, SENT
-from watcher.storage.tables import alerts, deliveries
+from watcher.storage.tables import UTCDateTime, alerts, deliveries, notices
 
 STATUSES = (PENDING, SENT, FAILED)
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveryRecord:
-    """One delivery of one alert to one notifier, as `watcher alerts` shows it."""
+    """One delivery of one alert (or notice) to one notifier, as `watcher alerts` shows it."""
 
     id: int
-    alert_id: str
+    alert_id: str | None  # None for a notice
     notifier: str
     status: str
     attempts: int
@@ -29,9 +30,10 @@ class DeliveryRecord:
     next_attempt_at: datetime
     sent_at: datetime | None
     last_error: str | None
-    title: str
+    title: str  # an alert's title; empty for a notice
     source: str
     detected_at: datetime
+    notice: str | None = None  # a notice's kind: "source_failing" or "source_recovered"
 
 
 class DeliveryHistory:
@@ -58,16 +60,19 @@ class DeliveryHistory:
         conditions = [deliveries.c.status == status]
         if notifier is not None:
             conditions.append(deliveries.c.notifier == notifier)
+        detected_at = func.coalesce(alerts.c.created_at, notices.c.created_at, type_=UTCDateTime())
         query = (
             select(
                 deliveries,
-                alerts.c.title,
-                alerts.c.source,
-                alerts.c.created_at.label("detected_at"),
+                func.coalesce(alerts.c.title, "").label("title"),
+                func.coalesce(alerts.c.source, notices.c.source).label("source"),
+                detected_at.label("detected_at"),
+                notices.c.kind.label("notice"),
             )
-            .join(alerts, alerts.c.id == deliveries.c.alert_id)
+            .outerjoin(alerts, alerts.c.id == deliveries.c.alert_id)
+            .outerjoin(notices, notices.c.id == deliveries.c.notice_id)
             .where(and_(*conditions))
-            .order_by(alerts.c.created_at.desc(), deliveries.c.id.desc())
+            .order_by(detected_at.desc(), deliveries.c.id.desc())
             .limit(limit)
         )
         async with translate_errors("reading deliveries"), self._engine.connect() as conn:
@@ -75,11 +80,12 @@ class DeliveryHistory:
         return [_record(row) for row in rows]
 
     async def retry(self, ident: str, now: datetime) -> int:
-        """Make a failed or pending delivery (number) or every one of an alert (id) due now.
+        """Make a failed or pending delivery (number) or every one of an alert or notice (id)
+        due now.
 
         The give-up window starts again, so a retried delivery gets its full back-off.
         """
-        match = deliveries.c.alert_id == ident
+        match = or_(deliveries.c.alert_id == ident, deliveries.c.notice_id == ident)
         if ident.lstrip("#").isdigit():
             match = deliveries.c.id == int(ident.lstrip("#"))
         stmt = (
@@ -111,4 +117,5 @@ def _record(row: Any) -> DeliveryRecord:
         title=row.title,
         source=row.source,
         detected_at=row.detected_at,
+        notice=row.notice,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from watcher.models import Alert, Sighting
+from watcher.notices import Notice
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,3 +138,14 @@ class DueDelivery:
     alert: Alert
     # True: the delivery waits for (or is part of) one digest message.
     digest: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DueNotice:
+    """A claimed delivery of one source health notice to one notifier."""
+
+    id: int
+    notifier: str
+    attempts: int
+    created_at: datetime
+    notice: Notice

@@ -1,4 +1,4 @@
-"""Retention: prune old history, stale items and finished alerts by the `keep` policy."""
+"""Retention: prune old history, stale items, finished alerts and notices by `keep`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from watcher.storage.tables import (
     deliveries,
     item_sentences,
     items,
+    notices,
 )
 
 _PENDING = "pending"
@@ -30,11 +31,19 @@ class Pruned:
     alerts: int = 0
     deliveries: int = 0
     documents: int = 0
+    notices: int = 0
 
     @property
     def total(self) -> int:
         """Every row removed."""
-        return self.items + self.sentences + self.alerts + self.deliveries + self.documents
+        return (
+            self.items
+            + self.sentences
+            + self.alerts
+            + self.deliveries
+            + self.documents
+            + self.notices
+        )
 
 
 class RetentionStore:
@@ -51,7 +60,7 @@ class RetentionStore:
         - items of sources no longer in `sources`, unseen since `cutoff` (an unchanged page
           is not rewritten, so a configured source's items stay however old they are), and
           their deferred baseline documents on the same terms;
-        - alerts created before `cutoff` whose every delivery is sent or given up.
+        - alerts and notices created before `cutoff` whose every delivery is sent or given up.
         """
         gone = select(items.c.id).where(
             and_(items.c.last_seen_at < cutoff, items.c.source.not_in(list(sources)))
@@ -63,6 +72,10 @@ class RetentionStore:
             and_(waiting.c.alert_id == alerts.c.id, waiting.c.status == _PENDING)
         )
         finished = select(alerts.c.id).where(and_(alerts.c.created_at < cutoff, ~unfinished))
+        notice_waits = exists().where(
+            and_(waiting.c.notice_id == notices.c.id, waiting.c.status == _PENDING)
+        )
+        old_notice = and_(notices.c.created_at < cutoff, ~notice_waits)
         async with translate_errors("pruning old records"), self._engine.begin() as conn:
             # Sentences first: SQLite enforces the cascade only with foreign keys on.
             removed = and_(
@@ -87,10 +100,17 @@ class RetentionStore:
             dropped_alerts = await conn.execute(
                 delete(alerts).where(and_(alerts.c.created_at < cutoff, ~unfinished))
             )
+            notice_deliveries = await conn.execute(
+                delete(deliveries).where(
+                    deliveries.c.notice_id.in_(select(notices.c.id).where(old_notice))
+                )
+            )
+            dropped_notices = await conn.execute(delete(notices).where(old_notice))
         return Pruned(
             items=dropped_items.rowcount,
             sentences=sentences.rowcount,
             alerts=dropped_alerts.rowcount,
-            deliveries=dropped_deliveries.rowcount,
+            deliveries=dropped_deliveries.rowcount + notice_deliveries.rowcount,
             documents=dropped_documents.rowcount,
+            notices=dropped_notices.rowcount,
         )

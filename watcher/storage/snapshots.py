@@ -180,24 +180,6 @@ class SnapshotStore:
             for row in rows
         ]
 
-    async def record_failure(self, source: str, error: str, at: datetime) -> int:
-        """Count a failed check; returns the failure streak."""
-        async with translate_errors("recording a failure"), self._engine.begin() as conn:
-            await self._ensure_state(conn, source)
-            await conn.execute(
-                update(source_state)
-                .where(source_state.c.name == source)
-                .values(
-                    last_check_at=at,
-                    last_error=error[:2000],
-                    failure_streak=source_state.c.failure_streak + 1,
-                )
-            )
-            streak = await conn.scalar(
-                select(source_state.c.failure_streak).where(source_state.c.name == source)
-            )
-        return int(streak or 0)
-
     async def commit_check(self, write: CheckWrite) -> None:
         """Record a successful check: snapshots, alerts, deliveries and sightings, atomically."""
         async with translate_errors("recording a check"), self._engine.begin() as conn:
@@ -247,13 +229,6 @@ class SnapshotStore:
             for sighting in write.sightings:
                 await cls._add_sighting(conn, sighting)
         await mark_succeeded(conn, writes)
-
-    @staticmethod
-    async def _ensure_state(conn: AsyncConnection, source: str) -> None:
-        stmt = insert_for(conn, source_state).values(
-            name=source, baselined=False, failure_streak=0, failing_notified=False
-        )
-        await conn.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
 
     @staticmethod
     async def _sentences(conn: AsyncConnection, item_ids: list[int]) -> dict[int, frozenset[str]]:

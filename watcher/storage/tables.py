@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
@@ -139,12 +140,28 @@ alerts = Table(
     Index("ix_alerts_created_at", "created_at"),
 )
 
-# One delivery per alert and notifier that takes it: pending, sent or failed.
+# Source health notices ("failing", "recovered"): stored in the transaction that flips
+# `failing_notified`, then delivered through the outbox like alerts, so none is lost.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("error", Text),
+    Index("ix_notices_created_at", "created_at"),
+)
+
+# One delivery per alert (or notice) and notifier that takes it: pending, sent or failed.
 deliveries = Table(
     "deliveries",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("alert_id", String(40), ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("alert_id", String(40), ForeignKey("alerts.id", ondelete="CASCADE")),
+    Column("notice_id", String(40), ForeignKey("notices.id", ondelete="CASCADE")),
     Column("notifier", String(200), nullable=False),
     Column("status", String(10), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
@@ -157,5 +174,8 @@ deliveries = Table(
     # Goes out inside one digest message (a digest notifier, or rate-limit overflow).
     Column("digest", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("alert_id", "notifier", name="uq_deliveries_alert_notifier"),
+    UniqueConstraint("notice_id", "notifier", name="uq_deliveries_notice_notifier"),
+    # A delivery carries exactly one thing: an alert or a notice.
+    CheckConstraint("(alert_id IS NULL) <> (notice_id IS NULL)", name="ck_deliveries_one_subject"),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
 )

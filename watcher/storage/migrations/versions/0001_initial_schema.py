@@ -80,9 +80,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name=op.f("pk_source_state")),
     )
     op.create_table(
+        "notices",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("source", sa.String(length=200), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notices")),
+    )
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.create_index("ix_notices_created_at", ["created_at"], unique=False)
+
+    op.create_table(
         "deliveries",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("alert_id", sa.String(length=40), nullable=False),
+        sa.Column("alert_id", sa.String(length=40), nullable=True),
+        sa.Column("notice_id", sa.String(length=40), nullable=True),
         sa.Column("notifier", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -99,8 +114,18 @@ def upgrade() -> None:
             name=op.f("fk_deliveries_alert_id_alerts"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["notice_id"],
+            ["notices.id"],
+            name=op.f("fk_deliveries_notice_id_notices"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
         sa.UniqueConstraint("alert_id", "notifier", name="uq_deliveries_alert_notifier"),
+        sa.UniqueConstraint("notice_id", "notifier", name="uq_deliveries_notice_notifier"),
+        sa.CheckConstraint(
+            "(alert_id IS NULL) <> (notice_id IS NULL)", name="ck_deliveries_one_subject"
+        ),
     )
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.create_index("ix_deliveries_due", ["status", "next_attempt_at"], unique=False)
@@ -129,6 +154,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_deliveries_due")
 
     op.drop_table("deliveries")
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.drop_index("ix_notices_created_at")
+
+    op.drop_table("notices")
     op.drop_table("source_state")
     op.drop_table("items")
     op.drop_table("baseline_documents")
