@@ -13,11 +13,13 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import TypeVar
 
 from watcher.analysis import Analysed, analysed
 from watcher.content import Body
+from watcher.errors import ExtractError
 from watcher.extract import decode_html, feed_items, page_item
 from watcher.models import Item
 
@@ -71,6 +73,8 @@ class Extractor:
     def __init__(self, workers: int = 0) -> None:
         self._workers = workers
         self._pool: Executor | None = None
+        # Retries after a worker died run one at a time (see run()).
+        self._alone = asyncio.Lock()
 
     def _executor(self) -> Executor | None:
         # Started on first use: a cycle of unchanged or deferred sources extracts nothing.
@@ -99,33 +103,58 @@ class Extractor:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    async def _run(self, function: Callable[..., _T], *args: object) -> _T:
+    async def run(self, function: Callable[..., _T], url: str, *args: object) -> _T:
+        """`function(url, *args)`, a pure extraction function, where extraction runs.
+
+        A worker that dies (killed, out of memory, a crash in a C parser) fails every job
+        it held. Those jobs are retried in a fresh pool, one at a time, so that only the
+        document that kills a worker again fails, as an ExtractError of its own source:
+        neither the cycle nor the other sources' checks go down with it.
+        """
         pool = self._executor()
         if pool is None:
-            return function(*args)
-        return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+            return function(url, *args)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(pool, function, url, *args)
+        except BrokenProcessPool:
+            self._discard(pool)
+        async with self._alone:
+            pool = self._executor()
+            if pool is None:  # closed meanwhile: never retry a killer in this process
+                raise ExtractError(f"extraction of {url} was cut short by a worker crash")
+            try:
+                return await loop.run_in_executor(pool, function, url, *args)
+            except BrokenProcessPool:
+                self._discard(pool)
+                raise ExtractError(f"extracting {url} crashed the extraction worker") from None
+
+    def _discard(self, pool: Executor) -> None:
+        if self._pool is pool:
+            self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
 
     async def page(
         self, url: str, body: Document, content_type: str | None, select: str | None = None
     ) -> Item:
         """The page's item; raises ExtractError like page_item()."""
-        return await self._run(extract_page, url, body, content_type, select)
+        return await self.run(extract_page, url, body, content_type, select)
 
     async def feed(self, url: str, body: Document, content_type: str | None) -> list[Item]:
         """The feed's entries as items; raises ExtractError like feed_items()."""
-        return await self._run(extract_feed, url, body, content_type)
+        return await self.run(extract_feed, url, body, content_type)
 
     async def analysed_page(
         self, url: str, body: Document, content_type: str | None, select: str | None = None
     ) -> Analysed:
         """page() with the analysis of the item's text, computed where the extraction runs."""
-        return await self._run(analyse_page, url, body, content_type, select)
+        return await self.run(analyse_page, url, body, content_type, select)
 
     async def analysed_feed(
         self, url: str, body: Document, content_type: str | None
     ) -> list[Analysed]:
         """feed() with the analysis of each entry's text, computed where the extraction runs."""
-        return await self._run(analyse_feed, url, body, content_type)
+        return await self.run(analyse_feed, url, body, content_type)
 
 
 INLINE = Extractor()

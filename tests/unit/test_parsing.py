@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,27 @@ async def test_worker_analysis_is_the_inline_analysis_of_the_extracted_text() ->
     assert page.analysis.keys == tuple(sentence_key(s) for s in sentences)
     assert page.analysis.hashes == tuple(sentence_hash(k) for k in page.analysis.keys)
     assert "the prosecutor met victims in bangui on monday" in page.analysis.keys
+
+
+def extract_or_die(url: str, body: bytes) -> str:
+    """A stand-in for a parser that crashes its process on one hostile document."""
+    if url.endswith("/killer"):
+        os._exit(70)
+    return extract_page(url, body, "text/html", None).text
+
+
+async def test_a_document_that_kills_the_worker_fails_alone() -> None:
+    urls = [f"https://example.org/{n}" for n in range(6)]
+    with Extractor(workers=1) as extractor:
+        outcomes = await asyncio.gather(
+            extractor.run(extract_or_die, "https://example.org/killer", PAGE),
+            *(extractor.run(extract_or_die, url, PAGE) for url in urls),
+            return_exceptions=True,
+        )
+        # The pool was replaced: later documents are extracted as usual.
+        after = await extractor.run(extract_or_die, "https://example.org/later", PAGE)
+    killed, *others = outcomes
+    assert isinstance(killed, ExtractError)
+    assert "crashed the extraction worker" in str(killed)
+    assert all(isinstance(text, str) and "Mokom case" in text for text in others), others
+    assert "Mokom case" in after
