@@ -168,6 +168,15 @@ def css(root: LexborHTMLParser | LexborNode, selector: str) -> list[LexborNode]:
         raise ExtractError(f"invalid CSS selector {selector!r}") from exc
 
 
+def is_selector(selector: str) -> bool:
+    """Whether `selector` is CSS that selectolax can apply (checked once, on an empty page)."""
+    try:
+        parse_html("").css(selector)
+    except SelectolaxError:
+        return False
+    return True
+
+
 def select_region(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
     """The nodes `selector` matches; ExtractError naming it when it is invalid or matches none."""
     nodes = css(tree, selector)
