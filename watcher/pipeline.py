@@ -267,6 +267,7 @@ class Pipeline:
             kind=development.kind,
             topics=development.topics,
             signature=signature(development.story_text or development.focus_text),
+            focus=signature(development.focus_text),
         )
         existing = find_same_story(story, known)
         if existing is not None:

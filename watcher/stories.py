@@ -24,7 +24,9 @@ class Story:
     url: str
     kind: str
     topics: tuple[str, ...]
-    signature: tuple[int, ...]
+    signature: tuple[int, ...]  # of all the text the development newly says
+    # Of its sentences that mention topics; () where unknown (stories stored earlier).
+    focus: tuple[int, ...] = ()
 
 
 def signature(text: str) -> tuple[int, ...]:
@@ -58,7 +60,14 @@ def same_story(candidate: Story, known: Story) -> bool:
         return False
     if candidate.kind == known.kind == "new_item" and candidate.url == known.url:
         return True
-    return overlap(candidate.signature, known.signature) >= SAME_STORY_OVERLAP
+    if overlap(candidate.signature, known.signature) < SAME_STORY_OVERLAP:
+        return False
+    # What the candidate says about its topics must be in the known story too: two releases
+    # of one office share contact and background paragraphs, which can outweigh their news.
+    # A focus of a few words ("Mokom freed") is too short to tell stories apart.
+    if len(candidate.focus) < _MIN_BASIS:
+        return True
+    return overlap(candidate.focus, known.signature) >= SAME_STORY_OVERLAP
 
 
 def find_same_story(candidate: Story, known: Iterable[tuple[str, Story]]) -> str | None:

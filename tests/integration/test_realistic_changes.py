@@ -29,6 +29,23 @@ JSON_FEED = [("JSON", "/feed.json", "feed", {})]
 VISIT = "ICC Prosecutor Karim A. A. Khan KC visited Bangui."
 VICTIMS = "He met victims of the conflict."
 ASSEMBLY = "The Assembly of States Parties met in The Hague."
+# The contact paragraph that ends every ICC press release.
+CONTACT = (
+    "For further information, please contact Fadi El Abdallah, Spokesperson and Head of Public "
+    "Affairs Unit, International Criminal Court, by telephone at: +31 (0)70 515-9152 or +31 "
+    "(0)6 46448938 or by e-mail at: fadi.el-abdallah@icc-cpi.int. You can also follow the "
+    "Court's activities on X, YouTube, Instagram, Flickr and Facebook."
+)
+BANGLADESH = (
+    "ICC Prosecutor Karim A. A. Khan KC concludes visit to Bangladesh",
+    "ICC Prosecutor Karim A. A. Khan KC concluded today a four-day visit to Bangladesh, where "
+    "he met Rohingya refugees in Cox's Bazar.",
+)
+LIBYA = (
+    "ICC Prosecutor Karim A. A. Khan KC files application for arrest warrant in Libya",
+    "Today, ICC Prosecutor Karim A. A. Khan KC filed an application for an arrest warrant in "
+    "the situation in Libya.",
+)
 
 
 def raw_page(body: str, title: str = "Story") -> str:
@@ -287,6 +304,43 @@ CASES: dict[str, Case] = {
         ],
     ),
     # --- listings --------------------------------------------------------------------------
+    "two releases sharing the contact boilerplate are two stories": Case(
+        LISTING,
+        [
+            ({"/news": news.listing([("/n/1", "Budget")]), "/n/1": page(ASSEMBLY, CONTACT)}, []),
+            (
+                {
+                    "/news": news.listing(
+                        [("/n/2", BANGLADESH[0]), ("/n/3", LIBYA[0]), ("/n/1", "Budget")]
+                    ),
+                    "/n/2": page(BANGLADESH[1], CONTACT, title=BANGLADESH[0]),
+                    "/n/3": page(LIBYA[1], CONTACT, title=LIBYA[0]),
+                },
+                [("/n/2", ("Karim Khan",), "new_item"), ("/n/3", ("Karim Khan",), "new_item")],
+            ),
+        ],
+    ),
+    "a release and its copy on another site are one story": Case(
+        [*LISTING, ("Mirror", "/m", "page", {})],
+        [
+            (
+                {
+                    "/news": news.listing([("/n/1", "Budget")]),
+                    "/n/1": page(ASSEMBLY, CONTACT),
+                    "/m": page(ASSEMBLY),
+                },
+                [],
+            ),
+            (
+                {
+                    "/news": news.listing([("/n/2", LIBYA[0]), ("/n/1", "Budget")]),
+                    "/n/2": page(LIBYA[1], CONTACT, title=LIBYA[0]),
+                },
+                [("/n/2", ("Karim Khan",), "new_item")],
+            ),
+            ({"/m": page(ASSEMBLY, "Press release: " + LIBYA[1], title="Mirror")}, []),
+        ],
+    ),
     "listing with relative links: one alert per new article": Case(
         [("Listing", "/news", "listing", {})],
         [

@@ -36,6 +36,56 @@ def test_same_story_by_text(a: str, b: str, same: bool) -> None:
     )
 
 
+CONTACT = (
+    "For further information, please contact Fadi El Abdallah, Spokesperson and Head of Public "
+    "Affairs Unit, International Criminal Court, by telephone at: +31 (0)70 515-9152 or by "
+    "e-mail at: fadi.el-abdallah@icc-cpi.int. You can also follow the Court's activities on X, "
+    "YouTube, Instagram, Flickr and Facebook."
+)
+BANGLADESH = (
+    "ICC Prosecutor Karim A. A. Khan KC concluded today a four-day visit to Bangladesh, where he "
+    "met Rohingya refugees in Cox's Bazar."
+)
+LIBYA = (
+    "Today, ICC Prosecutor Karim A. A. Khan KC filed an application for an arrest warrant in "
+    "the situation in Libya."
+)
+
+
+def focused(focus: str, rest: str = "", *, url: str = "https://a.example/1") -> Story:
+    """A new item's story whose topic sentences are `focus`, followed by `rest`."""
+    return Story(
+        source="s",
+        url=url,
+        kind="new_item",
+        topics=("Karim Khan",),
+        signature=signature(f"{focus}\n{rest}"),
+        focus=signature(focus),
+    )
+
+
+@pytest.mark.parametrize(
+    ("candidate", "known", "same"),
+    [
+        # shared boilerplate outweighs the news, yet the topic sentences differ
+        (focused(LIBYA, CONTACT), focused(BANGLADESH, CONTACT, url="https://a.example/2"), False),
+        # the same release carried elsewhere, with other chrome around it
+        (focused(LIBYA, "Reporting by Wire."), focused(LIBYA, CONTACT, url="https://b.ex/"), True),
+        (focused("Press release: " + LIBYA), focused(LIBYA, CONTACT, url="https://b.ex/"), True),
+        # a focus of a few words cannot tell stories apart: the whole text decides
+        (focused("Prosecutor Khan statement", "Today, the Office filed an application for an "
+                 "arrest warrant in the situation in Libya."),
+         focused(LIBYA, CONTACT, url="https://b.ex/"), True),
+        # the focus is looked for in the known story's whole text (all a stored story keeps)
+        (focused(LIBYA, CONTACT), story(BANGLADESH + "\n" + CONTACT, url="https://b.ex/"), False),
+    ],
+)  # fmt: skip
+def test_the_topic_sentences_must_be_in_the_known_story(
+    candidate: Story, known: Story, same: bool
+) -> None:
+    assert same_story(candidate, known) is same
+
+
 def test_different_topics_are_never_one_story() -> None:
     assert not same_story(story(WIRE), story(WIRE, url="https://b.example/", topics=("Mokom",)))
 
