@@ -341,6 +341,32 @@ CASES: dict[str, Case] = {
             ({"/m": page(ASSEMBLY, "Press release: " + LIBYA[1], title="Mirror")}, []),
         ],
     ),
+    "a listed article is watched for updates for 48 hours": Case(
+        LISTING,
+        [
+            ({"/news": news.listing([("/n/1", "Budget")]), "/n/1": page(ASSEMBLY)}, []),
+            ({"/news": news.listing([("/n/2", "Mokom"), ("/n/1", "Budget")]),
+              "/n/2": page("Judges heard Mokom.")}, [("/n/2", ("Mokom",), "new_item")]),
+            ({"/n/2": page("Judges heard Mokom.", "Mokom asked for compensation.")},
+             [("/n/2", ("Mokom",), "updated_item")]),
+            ({"/n/2": page("Judges heard Mokom.", "Mokom asked for compensation.",
+                           "Mokom was awarded 100,000 euros.")}, []),
+        ],
+        hours=(0, 1, 47, 50),
+    ),
+    "the same story after the dedupe window is alerted again": Case(
+        [("Outlet A", "/wa", "page", {}), ("Outlet B", "/wb", "page", {}),
+         ("Outlet C", "/wc", "page", {})],
+        [
+            ({"/wa": page(ASSEMBLY), "/wb": page("Weather is fine."),
+              "/wc": page("Markets fell.")}, []),
+            ({"/wa": page(ASSEMBLY, LIBYA[1])}, [("/wa", ("Karim Khan",), "updated_item")]),
+            ({"/wb": page("Weather is fine.", LIBYA[1])}, []),  # within 72 hours
+            ({"/wc": page("Markets fell.", LIBYA[1])},
+             [("/wc", ("Karim Khan",), "updated_item")]),
+        ],
+        hours=(0, 1, 2, 80),
+    ),
     "listing with relative links: one alert per new article": Case(
         [("Listing", "/news", "listing", {})],
         [

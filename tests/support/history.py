@@ -9,6 +9,7 @@ come from the database, as after a restart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +35,7 @@ class Case:
     sources: list[SourceSpec]
     steps: list[tuple[Pages, Expected]]
     also_seen: dict[str, int] = field(default_factory=dict)  # path -> places in also_seen
+    hours: tuple[float, ...] = ()  # when each step runs, in hours after the first (default 0)
 
 
 def page(*paragraphs: str, most_read: str = "", title: str = "Story") -> str:
@@ -79,9 +81,11 @@ async def run_case(
         )
     )
     history: list[list[Any]] = []
+    start = datetime.now(UTC)
     for number, (pages, expected) in enumerate(case.steps):
         apply(site, pages)
-        await run_cycle(config, database, config.sources)
+        moment = start + timedelta(hours=case.hours[number] if case.hours else 0)
+        await run_cycle(config, database, config.sources, clock=lambda moment=moment: moment)
         received = receiver.payloads()
         receiver.received.clear()
         _assert_alerts(number, received, expected, case.also_seen)
