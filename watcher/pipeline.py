@@ -30,7 +30,7 @@ from watcher.storage import (
     StoredStory,
 )
 from watcher.storage.cycles import Build, UnchangedWrite
-from watcher.stories import Story, find_same_story, signature
+from watcher.stories import Story, find_same_story, from_stored, signature, stored_form
 
 log = logging.getLogger(__name__)
 
@@ -293,19 +293,21 @@ class Pipeline:
             AlertWrite(
                 alert=alert,
                 item_key=item.key,
-                story=story.signature,
+                story=stored_form(story),
                 notifiers=route(self._config, alert.topics),
             )
         )
 
 
 def _story_of(stored: StoredStory) -> tuple[str, Story]:
+    whole, focus = from_stored(stored.story)
     return stored.alert_id, Story(
         source=stored.source,
         url=stored.url,
         kind=stored.kind,
         topics=stored.topics,
-        signature=stored.story,
+        signature=whole,
+        focus=focus,
     )
 
 

@@ -30,6 +30,10 @@ VISIT = "ICC Prosecutor Karim A. A. Khan KC visited Bangui."
 VICTIMS = "He met victims of the conflict."
 ASSEMBLY = "The Assembly of States Parties met in The Hague."
 # The contact paragraph that ends every ICC press release.
+LIBYA_LEAD = (
+    "The Office of the Prosecutor briefed the United Nations Security Council in New York on "
+    "the progress of its investigations, including two new arrest warrants issued under seal."
+)
 CONTACT = (
     "For further information, please contact Fadi El Abdallah, Spokesperson and Head of Public "
     "Affairs Unit, International Criminal Court, by telephone at: +31 (0)70 515-9152 or +31 "
@@ -304,6 +308,30 @@ CASES: dict[str, Case] = {
         ],
     ),
     # --- listings --------------------------------------------------------------------------
+    "a feed entry whose summary names no topic, then its release": Case(
+        [*LISTING, *RSS],
+        [
+            ({"/news": news.listing([("/n/1", "Budget")]), "/n/1": page(ASSEMBLY, CONTACT),
+              "/feed.xml": rss(rss_item("/en/n/1", "Budget", ASSEMBLY, guid="1"))}, []),
+            ({"/feed.xml": rss(rss_item("/en/n/2", LIBYA[0], LIBYA_LEAD, guid="2"),
+                               rss_item("/en/n/1", "Budget", ASSEMBLY, guid="1"))},
+             [("/en/n/2", ("Karim Khan",), "new_item")]),
+            ({"/news": news.listing([("/n/2", LIBYA[0]), ("/n/1", "Budget")]),
+              "/n/2": page(LIBYA_LEAD, LIBYA[1], CONTACT, title=LIBYA[0])}, []),
+        ],
+    ),
+    "a release, then its feed entry whose summary names no topic": Case(
+        [*LISTING, *RSS],
+        [
+            ({"/news": news.listing([("/n/1", "Budget")]), "/n/1": page(ASSEMBLY, CONTACT),
+              "/feed.xml": rss(rss_item("/en/n/1", "Budget", ASSEMBLY, guid="1"))}, []),
+            ({"/news": news.listing([("/n/2", LIBYA[0]), ("/n/1", "Budget")]),
+              "/n/2": page(LIBYA_LEAD, LIBYA[1], CONTACT, title=LIBYA[0])},
+             [("/n/2", ("Karim Khan",), "new_item")]),
+            ({"/feed.xml": rss(rss_item("/en/n/2", LIBYA[0], LIBYA_LEAD, guid="2"),
+                               rss_item("/en/n/1", "Budget", ASSEMBLY, guid="1"))}, []),
+        ],
+    ),
     "two releases sharing the contact boilerplate are two stories": Case(
         LISTING,
         [
