@@ -276,6 +276,25 @@ CASES: dict[str, Case] = {
                                rss_item("/n/2", "Budget", ASSEMBLY, guid="2"))}, []),
         ],
     ),
+    "follow = true: the linked article's main text is the item": Case(
+        [("Feed", "/feed.xml", "feed", {"follow": True})],
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Budget", "Budget news", guid="1")),
+              "/n/1": page(ASSEMBLY)}, []),
+            (
+                {"/feed.xml": rss(rss_item("/n/2", "Hearing", "A hearing was held.", guid="2"),
+                                  rss_item("/n/3", "Mokom", "Mokom news.", guid="3"),
+                                  rss_item("/n/1", "Budget", "Budget news", guid="1")),
+                 "/n/2": page("Judges heard Maxime Mokom on Tuesday.", title="Hearing"),
+                 "/n/3": page("The Assembly closed its session.", most_read="Mokom freed",
+                              title="Session")},
+                [("/n/2", ("Mokom",), "new_item")],
+            ),
+            ({"/n/2": page("Judges heard Maxime Mokom on Tuesday.",
+                           "Mokom asked for compensation.", title="Hearing")},
+             [("/n/2", ("Mokom",), "updated_item")]),
+        ],
+    ),
     "Atom with xhtml content and a name over inline tags": Case(
         ATOM,
         [
