@@ -17,6 +17,7 @@ from watcher.config_delivery import apprise_urls, digest_schedule, max_per_hour
 from watcher.config_reader import Document, Table, describe, parse_duration, shown
 from watcher.config_summary import mask_url, summarize
 from watcher.errors import ConfigError
+from watcher.extract.text import is_selector
 from watcher.models import (
     SOURCE_KINDS,
     AppriseSettings,
@@ -269,7 +270,7 @@ def _source(table: Table, settings: Settings, topic_names: tuple[str, ...]) -> S
         kind=kind,
         interval=table.seconds("interval", settings.interval),
         topics=_topic_references(table, topic_names) or topic_names,
-        select=table.text("select"),
+        select=_selector(table, "select", table.text("select")),
         follow=_follow(table, kind),
         recheck=_recheck(table, kind),
         baseline=table.flag("baseline", True),
@@ -307,8 +308,15 @@ def _follow(table: Table, kind: SourceKind) -> str | bool | None:
             "follow",
         )
     if isinstance(value, str) and value.strip():
-        return value.strip()
+        return _selector(table, "follow", value.strip())
     raise table.error(f"expected a CSS selector of the article links, got {shown(value)}", "follow")
+
+
+def _selector(table: Table, key: str, value: str | None) -> str | None:
+    """`value` if it is valid CSS: a typo is a config error now, not a failing source later."""
+    if value is not None and not is_selector(value):
+        raise table.error(f'expected a CSS selector such as "div.view-content", got {value!r}', key)
+    return value
 
 
 def _recheck(table: Table, kind: SourceKind) -> float:

@@ -80,7 +80,7 @@ def detect(
         context_text = item.text
     else:
         kind = "updated_item"
-        fresh = added_sentences(sentences, previous.seen_sentences)
+        fresh = added_sentences(sentences, previous.seen_sentences, previous.text)
         context_text = previous.text + "\n" + item.text
     if not fresh:
         return ItemChange(write, None)

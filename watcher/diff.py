@@ -10,7 +10,13 @@ is a copy edit, and not new, when it says nothing a seen sentence did not alread
   or two letters changed, not a new ending: "Prosecuter" = "Prosecutor", but "issue" ≠
   "issued" and "May" ≠ "June"); words that only glue a sentence together (articles,
   prepositions, auxiliaries, "said") may come and go;
-- its words other than glue come mostly in that sentence's order (see _ORDER_CUTOFF).
+- its words other than glue come mostly in that sentence's order (see _ORDER_CUTOFF), once a
+  leading or trailing part is moved to the other end ("Khan said: “We will act.”" →
+  "“We will act,” Khan said.").
+
+Two neighbouring sentences of the item's last text joined into one ("Khan visited Bangui. He
+met victims." → "Khan visited Bangui and met victims.") are a copy edit too, by the same rules
+against the two together, except that every word other than glue must keep their order.
 
 Removed words never make a sentence new: trimming a clause is editing, not development.
 A similarity threshold alone (rapidfuzz fuzz.ratio on keys) cannot draw this line: the copy
@@ -27,18 +33,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-from watcher.text import sentence_key
+from watcher.text import sentence_key, split_sentences
 
 # Share of the new sentence's non-glue words that must come in the seen sentence's order.
 # Moving a phrase ("the court said on Monday that Mokom would be tried in The Hague" → "On
 # Monday, the court said ...") keeps 5 of 6 in order (0.83); swapping who did what ("Khan
 # accused Mokom of crimes" → "Mokom accused Khan of crimes") keeps 2 of 4 (0.5).
 _ORDER_CUTOFF = 0.75
+# Joining two sentences moves nothing: every word keeps its place ("and" or "which" may come in).
+_JOINED_ORDER_CUTOFF = 1.0
 # Seen sentences worth a full comparison: those sharing most of the new one's content words.
 _CANDIDATES = 10
 # Typo fixes: short words are left alone (too many real words lie one letter apart).
@@ -80,36 +89,60 @@ class _Profile:
     content: frozenset[str]  # the words a copy edit may not bring in
 
 
-def added_sentences(sentences: Sequence[str], seen: Collection[str]) -> list[int]:
-    """Indices of `sentences` that are new development: neither seen keys nor their copy edits."""
+def added_sentences(sentences: Sequence[str], seen: Collection[str], before: str = "") -> list[int]:
+    """Indices of `sentences` that are new development: neither seen keys nor their copy edits.
+
+    `before` is the item's last text, whose neighbouring sentences an edit may have joined.
+    """
     known = seen if isinstance(seen, set | frozenset | dict) else set(seen)
     added: list[int] = []
     said_now: set[str] = set()  # a sentence said twice in the new text is new once
     index: _SeenIndex | None = None
+    joined: _SeenIndex | None = None  # built only when some sentence is no simple copy edit
     for position, sentence in enumerate(sentences):
         key = sentence_key(sentence)
         if key in known or key in said_now:
             continue
         said_now.add(key)
-        index = index or _SeenIndex(known)
-        if not index.has_copy_edit_source(_profile(key)):
+        profile = _profile(key)
+        index = index or _SeenIndex(_profile(old) for old in known)
+        if index.has_copy_edit_source(profile, _ORDER_CUTOFF):
+            continue
+        joined = joined or _SeenIndex(_neighbours(before))
+        if not joined.has_copy_edit_source(profile, _JOINED_ORDER_CUTOFF):
             added.append(position)
     return added
+
+
+def _neighbours(text: str) -> list[_Profile]:
+    """Each two neighbouring sentences of `text` as if they were one."""
+    profiles = [_profile(sentence_key(sentence)) for sentence in split_sentences(text)]
+    return [
+        _Profile(
+            words=first.words + second.words,
+            numbers=first.numbers | second.numbers,
+            negations=first.negations | second.negations,
+            content=first.content | second.content,
+        )
+        for first, second in pairwise(profiles)
+    ]
 
 
 class _SeenIndex:
     """Seen sentences, indexed by their content words to find copy-edit candidates quickly."""
 
-    def __init__(self, keys: Collection[str]) -> None:
-        self._profiles = [_profile(key) for key in keys]
+    def __init__(self, profiles: Iterable[_Profile]) -> None:
+        self._profiles = list(profiles)
         self._by_word: defaultdict[str, list[int]] = defaultdict(list)
         for number, profile in enumerate(self._profiles):
             for word in profile.content | profile.numbers:
                 self._by_word[word].append(number)
 
-    def has_copy_edit_source(self, new: _Profile) -> bool:
+    def has_copy_edit_source(self, new: _Profile, order_cutoff: float) -> bool:
         """Whether some seen sentence already said everything `new` says."""
-        return any(_is_copy_edit(new, self._profiles[n]) for n in self._candidates(new))
+        return any(
+            _is_copy_edit(new, self._profiles[n], order_cutoff) for n in self._candidates(new)
+        )
 
     def _candidates(self, new: _Profile) -> list[int]:
         wanted = new.content | new.numbers
@@ -132,7 +165,7 @@ def _profile(key: str) -> _Profile:
     )
 
 
-def _is_copy_edit(new: _Profile, old: _Profile) -> bool:
+def _is_copy_edit(new: _Profile, old: _Profile, order_cutoff: float) -> bool:
     if not new.numbers <= old.numbers or new.negations != old.negations:
         return False
     # "wrongdoing" = "wrong-doing" = "wrong doing": compounds may be split or joined.
@@ -146,8 +179,23 @@ def _is_copy_edit(new: _Profile, old: _Profile) -> bool:
             return False
         spelled[word] = source
     words = [spelled.get(word, word) for word in new_words if word not in _GLUE]
-    in_order = LCSseq.similarity(words, [word for word in old_words if word not in _GLUE])
-    return in_order >= _ORDER_CUTOFF * len(words)
+    return _in_order(words, [word for word in old_words if word not in _GLUE]) >= (
+        order_cutoff * len(words)
+    )
+
+
+def _in_order(words: list[str], old_words: list[str]) -> int:
+    """How many of `words` come in `old_words`' order, the best way `words` is rotated.
+
+    A rotation is a leading or trailing part moved to the other end, which keeps who did
+    what: "Khan said: “We will act.”" → "“We will act,” Khan said."
+    """
+    best = 0
+    for start in range(len(words)):
+        best = max(best, LCSseq.similarity(words[start:] + words[:start], old_words))
+        if best == len(words):
+            break
+    return best
 
 
 def _content(words: Sequence[str]) -> frozenset[str]:

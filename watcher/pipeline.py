@@ -34,7 +34,7 @@ from watcher.storage import (
 )
 from watcher.storage.cycles import Build, UnchangedWrite
 from watcher.storage.health import FailureOutcome, FailureWrite, RecoveryWrite
-from watcher.stories import Story, find_same_story, signature
+from watcher.stories import Story, find_same_story, from_stored, signature, stored_form
 
 log = logging.getLogger(__name__)
 
@@ -326,6 +326,7 @@ class Pipeline:
             kind=development.kind,
             topics=development.topics,
             signature=signature(development.story_text or development.focus_text),
+            focus=signature(development.focus_text),
         )
         existing = find_same_story(story, known)
         if existing is not None:
@@ -351,19 +352,21 @@ class Pipeline:
             AlertWrite(
                 alert=alert,
                 item_key=item.key,
-                story=story.signature,
+                story=stored_form(story),
                 notifiers=route(self._config, alert.topics),
             )
         )
 
 
 def _story_of(stored: StoredStory) -> tuple[str, Story]:
+    whole, focus = from_stored(stored.story)
     return stored.alert_id, Story(
         source=stored.source,
         url=stored.url,
         kind=stored.kind,
         topics=stored.topics,
-        signature=stored.story,
+        signature=whole,
+        focus=focus,
     )
 
 

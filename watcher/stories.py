@@ -14,6 +14,7 @@ _SHINGLE = 3  # three-word shingles survive re-punctuation and headline edits of
 _KEEP = 4096  # a bound on stored size; focus text rarely comes near it
 _MIN_BASIS = 3  # below this many shingles a single shared phrase must not decide
 SAME_STORY_OVERLAP = 0.5
+_FOCUS_MARK = -1  # hashes are never negative
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,9 @@ class Story:
     url: str
     kind: str
     topics: tuple[str, ...]
-    signature: tuple[int, ...]
+    signature: tuple[int, ...]  # of all the text the development newly says
+    # Of its sentences that mention topics; () where unknown (stories stored earlier).
+    focus: tuple[int, ...] = ()
 
 
 def signature(text: str) -> tuple[int, ...]:
@@ -58,7 +61,35 @@ def same_story(candidate: Story, known: Story) -> bool:
         return False
     if candidate.kind == known.kind == "new_item" and candidate.url == known.url:
         return True
-    return overlap(candidate.signature, known.signature) >= SAME_STORY_OVERLAP
+    if overlap(candidate.signature, known.signature) < SAME_STORY_OVERLAP:
+        return False
+    # What one says about its topics must be in the other too: two releases of one office
+    # share contact and background paragraphs, which can outweigh their news. Either way
+    # round, as a feed entry's summary need not name the topic its article's sentences do.
+    return _focus_found(candidate, known) or _focus_found(known, candidate)
+
+
+def _focus_found(story: Story, other: Story) -> bool:
+    """Whether `story`'s topic sentences are in `other`'s text, or too short to tell."""
+    # A focus of a few words ("Mokom freed"), or none (stored before focus was), cannot tell
+    # stories apart: the whole-text overlap decides alone.
+    if len(story.focus) < _MIN_BASIS:
+        return True
+    return overlap(story.focus, other.signature) >= SAME_STORY_OVERLAP
+
+
+def stored_form(story: Story) -> tuple[int, ...]:
+    """What an alert keeps of its story: the signature, then the focus after a mark."""
+    return (*story.signature, _FOCUS_MARK, *story.focus) if story.focus else story.signature
+
+
+def from_stored(stored: Sequence[int]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(signature, focus) of a story's stored form; no focus in forms stored before it."""
+    values = tuple(stored)
+    if _FOCUS_MARK not in values:
+        return values, ()
+    mark = values.index(_FOCUS_MARK)
+    return values[:mark], values[mark + 1 :]
 
 
 def find_same_story(candidate: Story, known: Iterable[tuple[str, Story]]) -> str | None:

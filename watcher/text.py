@@ -67,7 +67,7 @@ _ABBREVIATIONS = frozenset(
         "mr", "mrs", "ms", "messrs", "dr", "prof", "para", "paras", "pp", "vs",
         "inc", "ltd", "corp", "jr", "sr", "lt", "sgt", "capt", "hon", "gov", "dept", "mme",
         "mlle", "cf", "approx", "viz", "fig", "figs", "jan", "feb", "apr", "jun", "jul", "aug",
-        "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "op", "cit", "ibid",
+        "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "a.k.a", "op", "cit", "ibid",
     }
 )  # fmt: skip
 # Abbreviations that are also ordinary words ("no", "art"): only their capitalised form.
@@ -131,7 +131,9 @@ def _is_abbreviation(word: str) -> bool:
         return True  # an initial: "Karim A. A. Khan", "Prosecutor v. Mokom"
     if word in _CAPITALISED_ABBREVIATIONS or word.lower() in _ABBREVIATIONS:
         return True
-    return _DOTTED.fullmatch(word) is not None  # "U.N.", "e.g."
+    # Dotted capitals run on ("the U.N. Security Council"); dotted lower case not listed above
+    # is a time, which often ends a sentence ("Khan spoke at 5 p.m. The court rose.").
+    return _DOTTED.fullmatch(word) is not None and not word.islower()
 
 
 # --- word tokens -----------------------------------------------------------------------------

@@ -50,7 +50,8 @@ def normalize_url(url: str, base: str | None = None) -> str:
         port = parts.port
     except ValueError:
         port = None
-    netloc = host
+    # urlsplit drops an IPv6 literal's brackets, which the address cannot do without.
+    netloc = f"[{host}]" if ":" in host else host
     if parts.username:
         netloc = f"{parts.username}@{host}"
     if port is not None and port != _DEFAULT_PORTS.get(scheme):

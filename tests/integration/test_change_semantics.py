@@ -1,25 +1,19 @@
 """SPEC "What is alerted", rule by rule, through the real pipeline.
 
-Each case is a short history of a local site: the pages of each step, then the alerts that
-step must give (path, topics, kind), checked with run_cycle against a real database (SQLite
-and PostgreSQL) and received by a real webhook receiver. Every step is a fresh Pipeline, so
-what a rule needs to remember must come from the database, as after a restart.
+Each case is a short history of a local site (tests.support.history): the pages of each
+step, then the alerts that step must give (path, topics, kind), on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from tests.support import news
-from tests.support.configs import source, webhook, write_config
+from tests.support.history import Case, page, run_case
 from tests.support.receiver import WebhookReceiver
 from tests.support.site import Site
-from watcher.config import load_config
-from watcher.cycle import run_cycle
 from watcher.storage import Database
 
 KHAN = "The Prosecutor of the International Criminal Court, Karim Khan, opened an inquiry."
@@ -33,24 +27,6 @@ WIRE = [
     "Khan said his office had gathered witness statements and satellite imagery linking the "
     "commander to attacks on civilians in El Geneina.",
 ]
-
-Pages = dict[str, str | None]  # path -> body; None makes the path fail with HTTP 503
-Expected = list[tuple[str, tuple[str, ...], str]]  # (path, topics, kind)
-
-
-@dataclass
-class Case:
-    sources: list[tuple[str, str, str, dict[str, str]]]  # (name, path, kind, options)
-    steps: list[tuple[Pages, Expected]]
-    also_seen: dict[str, int] = field(default_factory=dict)  # path -> places in also_seen
-
-
-def page(*paragraphs: str, most_read: str = "", title: str = "Story") -> str:
-    """An article page; `most_read` puts a headline in its most-read box."""
-    html = news.article(title, list(paragraphs))
-    if most_read:
-        html = html.replace("Weather: storms expected", most_read)
-    return html
 
 
 def feed(*entries: tuple[str, str, str]) -> str:
@@ -297,20 +273,6 @@ CASES: dict[str, Case] = {
 }
 
 
-def _apply(site: Site, pages: Pages) -> None:
-    for path, body in pages.items():
-        if body is None:
-            site.fail(path, 503)
-        elif path.endswith(".xml"):
-            site.put(path, body, "application/rss+xml")
-        else:
-            site.put(path, body)
-
-
-def _matches(path: str, alert_path: str) -> bool:
-    return alert_path in path.split("|") or (path.endswith("|/") and alert_path != "")
-
-
 @pytest.mark.parametrize("name", list(CASES))
 async def test_what_is_alerted(
     name: str,
@@ -319,34 +281,4 @@ async def test_what_is_alerted(
     database: Database,
     webhook_receiver: WebhookReceiver,
 ) -> None:
-    case = CASES[name]
-    sources = "".join(
-        source(title, site.url(path), kind, **options)
-        for title, path, kind, options in case.sources
-    )
-    config = load_config(
-        write_config(
-            tmp_path,
-            database="sqlite:///unused.db",
-            sources=sources,
-            notifiers=webhook("hook", webhook_receiver.url),
-        )
-    )
-    for number, (pages, expected) in enumerate(case.steps):
-        _apply(site, pages)
-        await run_cycle(config, database, config.sources)
-        received = webhook_receiver.payloads()
-        webhook_receiver.received.clear()
-        got = sorted(
-            (urlsplit(p["url"]).path, tuple(sorted(p["topics"])), p["kind"]) for p in received
-        )
-        assert len(got) == len(expected), f"step {number}: {got}"
-        for (path, topics, kind), (alert_path, alert_topics, alert_kind) in zip(
-            sorted(expected), got, strict=True
-        ):
-            assert _matches(path, alert_path), f"step {number}: {got}"
-            assert (alert_topics, alert_kind) == (tuple(sorted(topics)), kind), f"step {number}"
-        for payload in received:
-            for path, places in case.also_seen.items():
-                if _matches(path, urlsplit(payload["url"]).path):
-                    assert len(payload["also_seen"]) == places, payload
+    await run_case(CASES[name], tmp_path, site, database, webhook_receiver)

@@ -316,6 +316,20 @@ ERROR_CASES = [
         id="select-empty",
     ),
     pytest.param(
+        MINIMAL + 'select = "div.view-content >" # <-\n',
+        SOURCE_ICC,
+        "select",
+        "expected a CSS selector such as \"div.view-content\", got 'div.view-content >'",
+        id="select-invalid-css",
+    ),
+    pytest.param(
+        MINIMAL + 'kind = "listing"\nfollow = "a::after" # <-\n',
+        SOURCE_ICC,
+        "follow",
+        "expected a CSS selector such as",
+        id="follow-invalid-css",
+    ),
+    pytest.param(
         MINIMAL + 'kind = "feed"\nrecheck = "2d" # <-\n',
         SOURCE_ICC,
         "recheck",

@@ -50,6 +50,12 @@ def is_new(old: str, new: str) -> bool:
         ("Khan, who took office in 2021, said the court would act.",
          "Khan said the court would act."),
         ("Khan said the court would act, and Mokom would be tried.", "Mokom would be tried."),
+        # a leading or trailing part moved to the other end
+        ("Karim Khan said: \u201cJustice must be seen to be done.\u201d",
+         "\u201cJustice must be seen to be done,\u201d Karim Khan said."),
+        ("\u201cWe will act,\u201d said Karim Khan.", "Karim Khan said: \u201cWe will act.\u201d"),
+        ("The ICC Prosecutor spoke in The Hague on Monday.",
+         "On Monday in The Hague, the ICC Prosecutor spoke."),
     ],
 )  # fmt: skip
 def test_copy_edits_are_not_new(old: str, new: str) -> None:
@@ -83,6 +89,9 @@ def test_copy_edits_are_not_new(old: str, new: str) -> None:
         ("Khan did comment.", "Khan didn\u2019t comment."),
         # same words, other roles
         ("Khan accused Mokom of crimes.", "Mokom accused Khan of crimes."),
+        ("Khan beat Mokom.", "Mokom beat Khan."),
+        ("The Chamber convicted Mokom and acquitted Yekatom.",
+         "The Chamber convicted Yekatom and acquitted Mokom."),
         # unrelated
         ("The court met.", "Mokom was released."),
         ("Share", "Mokom"),
@@ -90,6 +99,53 @@ def test_copy_edits_are_not_new(old: str, new: str) -> None:
 )  # fmt: skip
 def test_new_facts_are_new(old: str, new: str) -> None:
     assert is_new(old, new)
+
+
+VISIT = "ICC Prosecutor Karim Khan visited Bangui."
+VICTIMS = "He met victims of the conflict."
+
+
+def is_new_after(before: list[str], new: str) -> bool:
+    """Whether `new` is new development for an item whose last text was `before`."""
+    seen = {sentence_key(sentence) for sentence in before}
+    return added_sentences([new], seen, " ".join(before)) == [0]
+
+
+@pytest.mark.parametrize(
+    ("before", "new"),
+    [
+        ([VISIT, VICTIMS], "ICC Prosecutor Karim Khan visited Bangui and met victims of the "
+                           "conflict."),
+        ([VISIT, VICTIMS], "ICC Prosecutor Karim Khan visited Bangui, and he met victims of "
+                           "the conflict."),
+        ([VICTIMS, VISIT], "ICC Prosecutor Karim Khan visited Bangui and met victims of the "
+                           "conflict."),  # the later sentence first: a part moved to the front
+        (["Mokom was arrested in 2019.", "He was transferred in 2022."],
+         "Mokom was arrested in 2019 and transferred in 2022."),
+        (["The Assembly met.", VISIT, VICTIMS, "The budget grew."],
+         "ICC Prosecutor Karim Khan visited Bangui and met victims of the conflict."),
+    ],
+)  # fmt: skip
+def test_neighbouring_sentences_joined_are_not_new(before: list[str], new: str) -> None:
+    assert not is_new_after(before, new)
+
+
+@pytest.mark.parametrize(
+    ("before", "new"),
+    [
+        # a new word, number or negation in the joined sentence
+        ([VISIT, VICTIMS], "ICC Prosecutor Karim Khan visited Bangui and met Mokom."),
+        ([VISIT, VICTIMS], "ICC Prosecutor Karim Khan visited Bangui and met victims of the "
+                           "conflict on 12 May."),
+        ([VISIT, VICTIMS], "ICC Prosecutor Karim Khan visited Bangui but never met victims of "
+                           "the conflict."),
+        # the joined words in another order: who did what may have changed
+        (["Khan accused Mokom.", "Yekatom denied it."],
+         "Mokom accused Khan and Yekatom denied it."),
+    ],
+)  # fmt: skip
+def test_joined_sentences_that_say_more_are_new(before: list[str], new: str) -> None:
+    assert is_new_after(before, new)
 
 
 def test_seen_sentences_are_not_new_wherever_they_stand() -> None:

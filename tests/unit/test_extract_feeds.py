@@ -258,3 +258,23 @@ def test_feed_file_name_is_never_opened(tmp_path: Path) -> None:
 )
 def test_looks_like_feed(body: bytes, content_type: str | None, expected: bool) -> None:
     assert looks_like_feed(body, content_type) is expected
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "<![CDATA[<p>ICC Prosecutor Karim&amp;nbsp;Khan spoke.</p>]]>",  # escaped in CDATA
+        "&lt;p&gt;ICC Prosecutor Karim&amp;amp;nbsp;Khan spoke.&lt;/p&gt;",  # and in XML
+    ],
+)
+def test_entities_escaped_twice_by_the_publisher_are_decoded(description: str) -> None:
+    body = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
+        "<link>https://news.example.org/</link><description>d</description>"
+        "<item><title>Karim&amp;nbsp;Khan&amp;#8217;s visit</title><guid>1</guid>"
+        f"<link>https://news.example.org/1</link><description>{description}</description>"
+        "</item></channel></rss>"
+    )
+    (item,) = feed_items("https://news.example.org/feed", body.encode())
+    assert item.title == "Karim Khan\u2019s visit"
+    assert item.text == "Karim Khan\u2019s visit\nICC Prosecutor Karim Khan spoke."

@@ -358,6 +358,11 @@ def test_page_title(head: str, body: str, url: str, expected: str) -> None:
         ("id='comments'", "box"),
         ("class='related-news'", "box"),
         ("class='social-share'", "box"),
+        ("class='entry-tags'", "box"),
+        ("class='more-stories'", "box"),
+        ("class='moreNews'", "box"),
+        ("id='see-also'", "box"),
+        ("class='you-may-also-like'", "box"),
         ("class='site-footer'", "layout"),
         ("class='has-sidebar'", "layout"),
         ("class='menu menu--main'", "layout"),
@@ -367,6 +372,9 @@ def test_page_title(head: str, body: str, url: str, expected: str) -> None:
         ("class='download'", None),
         ("class='shadow'", None),
         ("class='commentary'", None),
+        ("class='stories'", None),
+        ("class='tagline'", None),
+        ("class='more'", None),
         ("class='article-body'", None),
         ("class='leading'", None),
         ("", None),
@@ -429,6 +437,15 @@ def test_chrome_kind(attributes: str, kind: str | None) -> None:
             "<li><a href='/3'>Three</a></li></ul></article>",
             "Story with a link in it.",
             "One",
+        ),
+        # Inside the article: its tags and a box of more stories are other pages' names.
+        (
+            "<article><h1>Budget</h1><p>The Assembly adopted the budget.</p>"
+            "<div class='post-tags'>Tags: <a href='/t/1'>Karim Khan</a></div>"
+            "<section class='more-stories'><h2>More stories</h2>"
+            "<a href='/n/2'>Karim Khan visits Bangui</a></section></article>",
+            "The Assembly adopted the budget.",
+            "Karim Khan",
         ),
         # Everything wrapped in a <form> (ASP.NET pages) is still read, headline or not;
         # a small form (search, newsletter) is chrome.

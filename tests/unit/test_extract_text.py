@@ -39,6 +39,15 @@ from watcher.extract.text import with_headline
             "<p>Mokom &amp; others &lt;v.&gt; &#8220;ICC&#8221; &eacute;</p>",
             "Mokom & others <v.> \u201cICC\u201d \u00e9",
         ),
+        # References escaped twice by the publisher are decoded once more; "&" alone stays.
+        (
+            "<p>Karim&amp;nbsp;Khan&amp;#8217;s &amp;quot;visit&amp;quot; &amp;amp; AT&amp;T</p>",
+            'Karim Khan\u2019s "visit" & AT&T',
+        ),
+        (
+            "<p>R&amp;D &amp;c. &amp;nosuch; &amp;#x201C;x&amp;#X201D;</p>",
+            "R&D &c. &nosuch; \u201cx\u201d",
+        ),
         # Script-like elements never contribute text.
         (
             "<p>a<script>var khan = 1;</script>b</p><style>p{}</style>"

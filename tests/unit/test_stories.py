@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from watcher.stories import Story, find_same_story, overlap, same_story, signature
+from watcher.stories import (
+    Story,
+    find_same_story,
+    from_stored,
+    overlap,
+    same_story,
+    signature,
+    stored_form,
+)
 
 WIRE = (
     "International Criminal Court prosecutor Karim Khan said on Monday he would seek new "
@@ -34,6 +42,80 @@ def test_same_story_by_text(a: str, b: str, same: bool) -> None:
     assert (
         same_story(story(a, url="https://a.example/1"), story(b, url="https://b.example/2")) is same
     )
+
+
+CONTACT = (
+    "For further information, please contact Fadi El Abdallah, Spokesperson and Head of Public "
+    "Affairs Unit, International Criminal Court, by telephone at: +31 (0)70 515-9152 or by "
+    "e-mail at: fadi.el-abdallah@icc-cpi.int. You can also follow the Court's activities on X, "
+    "YouTube, Instagram, Flickr and Facebook."
+)
+BANGLADESH = (
+    "ICC Prosecutor Karim A. A. Khan KC concluded today a four-day visit to Bangladesh, where he "
+    "met Rohingya refugees in Cox's Bazar."
+)
+LIBYA = (
+    "Today, ICC Prosecutor Karim A. A. Khan KC filed an application for an arrest warrant in "
+    "the situation in Libya."
+)
+
+LIBYA_TITLE = "Statement of ICC Prosecutor Karim A. A. Khan KC on the situation in Libya"
+LIBYA_LEAD = (
+    "Today the Office briefed the United Nations Security Council in New York on the progress "
+    "of its investigations, including two new arrest warrants issued under seal."
+)
+LIBYA_MORE = (
+    "Prosecutor Khan said the warrants concern crimes committed in Tarhuna between 2016 and "
+    "2020, and called on States to cooperate with the Court in their execution."
+)
+
+
+def focused(focus: str, rest: str = "", *, url: str = "https://a.example/1") -> Story:
+    """A new item's story whose topic sentences are `focus`, followed by `rest`."""
+    return Story(
+        source="s",
+        url=url,
+        kind="new_item",
+        topics=("Karim Khan",),
+        signature=signature(f"{focus}\n{rest}"),
+        focus=signature(focus),
+    )
+
+
+@pytest.mark.parametrize(
+    ("candidate", "known", "same"),
+    [
+        # shared boilerplate outweighs the news, yet the topic sentences differ
+        (focused(LIBYA, CONTACT), focused(BANGLADESH, CONTACT, url="https://a.example/2"), False),
+        # the same release carried elsewhere, with other chrome around it
+        (focused(LIBYA, "Reporting by Wire."), focused(LIBYA, CONTACT, url="https://b.ex/"), True),
+        (focused("Press release: " + LIBYA), focused(LIBYA, CONTACT, url="https://b.ex/"), True),
+        # a focus of a few words cannot tell stories apart: the whole text decides
+        (focused("Prosecutor Khan statement", "Today, the Office filed an application for an "
+                 "arrest warrant in the situation in Libya."),
+         focused(LIBYA, CONTACT, url="https://b.ex/"), True),
+        # either side's focus will do: a release's feed entry, whose summary names no topic
+        (focused(f"{LIBYA_TITLE}\n{LIBYA_MORE}", f"{LIBYA_LEAD}\n{CONTACT}"),
+         focused(LIBYA_TITLE, LIBYA_LEAD, url="https://b.ex/"), True),
+        (focused(LIBYA_TITLE, LIBYA_LEAD, url="https://b.ex/"),
+         focused(f"{LIBYA_TITLE}\n{LIBYA_MORE}", f"{LIBYA_LEAD}\n{CONTACT}"), True),
+        # a story stored before focus was kept compares on the whole text alone
+        (focused(LIBYA, CONTACT), story(BANGLADESH + "\n" + CONTACT, url="https://b.ex/"), True),
+    ],
+)  # fmt: skip
+def test_the_topic_sentences_must_be_in_the_known_story(
+    candidate: Story, known: Story, same: bool
+) -> None:
+    assert same_story(candidate, known) is same
+
+
+def test_the_stored_form_keeps_signature_and_focus() -> None:
+    both = focused(LIBYA, CONTACT)
+    assert from_stored(stored_form(both)) == (both.signature, both.focus)
+    assert from_stored(list(stored_form(both))) == (both.signature, both.focus)  # from JSON
+    alone = story(LIBYA)
+    assert stored_form(alone) == alone.signature
+    assert from_stored(alone.signature) == (alone.signature, ())
 
 
 def test_different_topics_are_never_one_story() -> None:

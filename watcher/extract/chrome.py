@@ -71,12 +71,15 @@ _BOX_WORDS = frozenset(
         "subscribe",
         "subscription",
         "taboola",
+        "tags",  # links to tag pages: navigation, though they name the article's topics
         "trending",
     ]
 )
+# Word pairs that name such a box: other stories ("more-stories", "you-may-also-like").
 _BOX_PAIRS = frozenset(
-    {("most", "read"), ("most", "viewed"), ("most", "popular"), ("skip", "link")}
-)
+    {("most", "read"), ("most", "viewed"), ("most", "popular"), ("skip", "link"),
+     ("more", "stories"), ("more", "news"), ("see", "also"), ("also", "like")}
+)  # fmt: skip
 # Words that name a layout region: chrome, unless it wraps most of the page's text
 # (a wrapper <div class="has-sidebar"> around the article body).
 _LAYOUT_WORDS = frozenset(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
@@ -92,6 +93,12 @@ CELL_TAGS = frozenset({"td", "th"})
 # Invisible characters that split words for matching ("Kh\u00adan") and carry no meaning.
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 _SPACES = re.compile(r"[^\S\n]+")
+# A character reference left in text that was already decoded: the publisher escaped it
+# twice ("Karim&amp;nbsp;Khan" shows as "Karim&nbsp;Khan"). Only complete references with
+# their semicolon, so "AT&T" and "R&D" stay as written.
+_LEFTOVER_REFERENCE = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
 
 
 class _End:
@@ -120,7 +127,9 @@ def node_line(node: LexborNode) -> str:
 
 
 def tidy(raw: str) -> str:
-    """Collapse whitespace within lines and drop blank lines."""
+    """Decode references escaped twice, collapse whitespace within lines, drop blank lines."""
+    if "&" in raw:
+        raw = _LEFTOVER_REFERENCE.sub(lambda match: unescape(match.group()), raw)
     raw = _INVISIBLE.sub("", raw)
     lines = (_SPACES.sub(" ", line).strip() for line in raw.split("\n"))
     return "\n".join(line for line in lines if line)
@@ -166,6 +175,15 @@ def css(root: LexborHTMLParser | LexborNode, selector: str) -> list[LexborNode]:
         return root.css(selector)
     except SelectolaxError as exc:
         raise ExtractError(f"invalid CSS selector {selector!r}") from exc
+
+
+def is_selector(selector: str) -> bool:
+    """Whether `selector` is CSS that selectolax can apply (checked once, on an empty page)."""
+    try:
+        parse_html("").css(selector)
+    except SelectolaxError:
+        return False
+    return True
 
 
 def select_region(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
