@@ -90,7 +90,8 @@ def detect(
     found = matcher.mentions(item.text, allowed, within=context_text)
     mentions = _by_sentence(found, spans, set(fresh))
     story = "\n".join(sentences[index] for index in fresh)
-    return ItemChange(write, _development(kind, sentences, mentions, topics, story))
+    development = _development(kind, sentences, set(fresh), mentions, topics, story)
+    return ItemChange(write, development)
 
 
 def _by_sentence(
@@ -127,6 +128,7 @@ def _by_sentence(
 def _development(
     kind: AlertKind,
     sentences: Sequence[str],
+    fresh: set[int],
     mentions: dict[int, list[Mention]],
     topics: Sequence[str],
     story: str,
@@ -135,7 +137,7 @@ def _development(
         return None
     focus = sorted(mentions)
     mentioned = {mention.topic for found in mentions.values() for mention in found}
-    excerpt, highlights = build_excerpt(sentences, focus, mentions, limit=EXCERPT_LIMIT)
+    excerpt, highlights = build_excerpt(sentences, focus, mentions, limit=EXCERPT_LIMIT, new=fresh)
     return Development(
         kind=kind,
         topics=tuple(name for name in topics if name in mentioned),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from watcher.match import Mention
 
@@ -18,22 +18,33 @@ def build_excerpt(
     focus: Sequence[int],
     mentions: Mapping[int, Sequence[Mention]],
     limit: int = 600,
+    new: Collection[int] | None = None,
 ) -> tuple[str, tuple[Span, ...]]:
-    """Excerpt of the focus sentences with the sentence before each where it fits, and spans."""
+    """Excerpt of the focus sentences and their spans; each focus sentence leads, followed
+    (where it fits) by the sentence after it when that one is `new` text too (None: all are).
+
+    SPEC: the new sentences that mention the topics come first, with a little context. The
+    context is taken from what is new, so an excerpt never passes old text off as news.
+    """
     order = sorted({index for index in focus if 0 <= index < len(sentences)})
     if not order:
         return "", ()
     chosen = set(order)
+    following = [
+        index + 1
+        for index in order
+        if index + 1 < len(sentences)
+        and index + 1 not in chosen
+        and (new is None or index + 1 in new)
+    ]
     pieces: dict[int, Piece] = {}
-    for index in chosen | {index - 1 for index in order if index > 0}:
+    for index in chosen | set(following):
         piece = (sentences[index], _spans(mentions.get(index, ())))
         pieces[index] = _window(*piece, limit) if index in chosen else piece
-    for index in order:
-        before = index - 1
-        if before in pieces and before not in chosen:
-            with_context = chosen | {before}
-            if len(_render(pieces, with_context)[0]) <= limit:
-                chosen = with_context
+    for after in following:
+        with_context = chosen | {after}
+        if len(_render(pieces, with_context)[0]) <= limit:
+            chosen = with_context
     return _cap(*_render(pieces, chosen), limit)
 
 

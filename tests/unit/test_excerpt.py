@@ -32,23 +32,40 @@ def highlighted(excerpt: str, spans: tuple[tuple[int, int], ...]) -> list[str]:
 @pytest.mark.parametrize(
     ("focus", "expected"),
     [
-        ([1], "The court sat in The Hague. Prosecutor Karim Khan spoke."),
-        ([0], "The court sat in The Hague."),  # no sentence before the first
-        ([4], "Nothing else happened. Mokom was released."),
-        ([4, 5], "Nothing else happened. Mokom was released. Karim Khan welcomed it."),
-        ([1, 4], "The court sat in The Hague. Prosecutor Karim Khan spoke. \u2026 "
-                 "Nothing else happened. Mokom was released."),
-        ([1, 5], "The court sat in The Hague. Prosecutor Karim Khan spoke. \u2026 "
+        ([1], "Prosecutor Karim Khan spoke. He was brief."),
+        ([5], "Karim Khan welcomed it."),  # no sentence after the last
+        ([4], "Mokom was released. Karim Khan welcomed it."),
+        ([4, 5], "Mokom was released. Karim Khan welcomed it."),
+        ([1, 4], "Prosecutor Karim Khan spoke. He was brief. \u2026 "
                  "Mokom was released. Karim Khan welcomed it."),
-        ([5, 1, 5], "The court sat in The Hague. Prosecutor Karim Khan spoke. \u2026 "
-                    "Mokom was released. Karim Khan welcomed it."),  # any order, repeats
+        ([0, 5], "The court sat in The Hague. Prosecutor Karim Khan spoke. \u2026 "
+                 "Karim Khan welcomed it."),
+        ([5, 1, 5], "Prosecutor Karim Khan spoke. He was brief. \u2026 "
+                    "Karim Khan welcomed it."),  # any order, repeats
         ([], ""),
         ([99], ""),  # out of range: ignored
     ],
 )  # fmt: skip
-def test_focus_with_the_sentence_before(focus: list[int], expected: str) -> None:
+def test_each_new_topic_sentence_leads_with_the_sentence_after(
+    focus: list[int], expected: str
+) -> None:
     excerpt, _ = build_excerpt(SENTENCES, focus, mentions_of(SENTENCES))
     assert excerpt == expected
+
+
+@pytest.mark.parametrize(
+    ("focus", "new", "expected"),
+    [
+        ([1], {1}, "Prosecutor Karim Khan spoke."),  # the sentence after is old: no context
+        ([1], {1, 2}, "Prosecutor Karim Khan spoke. He was brief."),
+        ([1, 4], {1, 4, 5}, "Prosecutor Karim Khan spoke. \u2026 Mokom was released. "
+                            "Karim Khan welcomed it."),
+    ],
+)  # fmt: skip
+def test_context_is_only_ever_new_text(focus: list[int], new: set[int], expected: str) -> None:
+    excerpt, _ = build_excerpt(SENTENCES, focus, mentions_of(SENTENCES), new=new)
+    assert excerpt == expected
+    assert excerpt.startswith(SENTENCES[min(focus)])
 
 
 def test_spans_are_shifted_into_the_excerpt() -> None:
@@ -65,14 +82,9 @@ def test_context_is_dropped_before_focus_is_cut() -> None:
 
 
 def test_context_of_earlier_focus_comes_first() -> None:
-    limit = len(
-        "The court sat in The Hague. Prosecutor Karim Khan spoke. \u2026 Mokom was released."
-    )
+    limit = len("Prosecutor Karim Khan spoke. He was brief. \u2026 Mokom was released.")
     excerpt, _ = build_excerpt(SENTENCES, [1, 4], mentions_of(SENTENCES), limit=limit)
-    assert (
-        excerpt
-        == "The court sat in The Hague. Prosecutor Karim Khan spoke. \u2026 Mokom was released."
-    )
+    assert excerpt == "Prosecutor Karim Khan spoke. He was brief. \u2026 Mokom was released."
 
 
 @pytest.mark.parametrize("limit", [20, 35, 45, 60])
@@ -112,15 +124,15 @@ def test_a_long_sentence_is_shown_around_its_mention() -> None:
 
 
 def test_mentions_in_context_sentences_are_highlighted_too() -> None:
-    sentences = ["Mokom appeared.", "He was released."]
-    excerpt, spans = build_excerpt(sentences, [1], mentions_of(sentences))
-    assert excerpt == "Mokom appeared. He was released."
+    sentences = ["He was released.", "Mokom appeared."]
+    excerpt, spans = build_excerpt(sentences, [0], mentions_of(sentences))
+    assert excerpt == "He was released. Mokom appeared."
     assert highlighted(excerpt, spans) == ["Mokom"]
 
 
 def test_no_mentions_given_means_no_highlights() -> None:
     excerpt, spans = build_excerpt(SENTENCES, [1], {})
-    assert excerpt == "The court sat in The Hague. Prosecutor Karim Khan spoke."
+    assert excerpt == "Prosecutor Karim Khan spoke. He was brief."
     assert spans == ()
 
 
