@@ -108,6 +108,12 @@ def added_sentences(sentences: Sequence[str], seen: Collection[str], before: str
         index = index or _SeenIndex(_profile(old) for old in known)
         if index.has_copy_edit_source(profile, _ORDER_CUTOFF):
             continue
+        if not index.may_join_into(profile):
+            # Seen sentences lack its numbers or negations (a new time stamp, a new figure):
+            # no merge of them can explain it, and splitting and profiling `before` again
+            # was most of the CPU a changed page cost.
+            added.append(position)
+            continue
         joined = joined or _SeenIndex(_neighbours(before))
         if not joined.has_copy_edit_source(profile, _JOINED_ORDER_CUTOFF):
             added.append(position)
@@ -134,9 +140,18 @@ class _SeenIndex:
     def __init__(self, profiles: Iterable[_Profile]) -> None:
         self._profiles = list(profiles)
         self._by_word: defaultdict[str, list[int]] = defaultdict(list)
+        self._numbers: set[str] = set()
+        self._negations: set[str] = set()
         for number, profile in enumerate(self._profiles):
             for word in profile.content | profile.numbers:
                 self._by_word[word].append(number)
+            self._numbers |= profile.numbers
+            self._negations |= profile.negations
+
+    def may_join_into(self, new: _Profile) -> bool:
+        """Whether seen sentences hold all of `new`'s numbers and negations (a copy edit of
+        any sentence made from seen ones must: see _is_copy_edit)."""
+        return new.numbers <= self._numbers and new.negations <= self._negations
 
     def has_copy_edit_source(self, new: _Profile, order_cutoff: float) -> bool:
         """Whether some seen sentence already said everything `new` says."""
