@@ -56,3 +56,5 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     # httpx logs every request at INFO with full URLs; ours are enough.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic announces its migration context at INFO on every database open.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -29,6 +29,7 @@ def test_status_shows_each_source_and_the_outbox(tmp_path: Path, site: Site) -> 
     _watcher("check", "--config", str(path), "--source", "broken")
     result = _watcher("status", "--config", str(path), columns=70)
     assert result.returncode == 0, result.stderr
+    assert result.stderr == "", "a clean run says nothing on stderr (no library chatter)"
     lines = result.stdout.splitlines()
     assert all(len(line) <= 70 for line in lines)
     working = next(line for line in lines if line.startswith("working"))
