@@ -145,17 +145,21 @@ class Collector:
     async def _recall(
         self, source: Source, result: FetchResult, out: Collection, now: datetime
     ) -> None:
-        """Extract the document a deferred baseline kept, as the items to compare with."""
+        """Extract the document a deferred baseline kept, as the items to compare with.
+
+        Without it (unreadable, or the source's kind changed since), comparing with nothing
+        would alert on all the source says: this check becomes the baseline instead.
+        """
         document = await self._snapshots.baseline_document(source.name)
+        if document is None or source.kind not in ("page", "feed"):
+            out.rebaseline = True
+            return
         try:
-            if document is None:
-                raise WatcherError("the document is gone")
             body = kept_body(document, source.url, result.payload.limit)
             earlier = await self._analysed(source, body, document.content_type)
         except StorageError:
             raise
         except WatcherError as exc:
-            # Comparing with nothing would alert on all the source says: start again instead.
             log.warning(
                 "kept baseline unreadable (%s): this check is the new baseline",
                 exc,

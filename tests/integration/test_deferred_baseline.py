@@ -199,3 +199,23 @@ async def test_pages_with_a_selector_and_listings_take_a_full_baseline(
     assert errors["selected"] is None and errors["listing"] is None
     assert await _count(database, baseline_documents) == 0
     assert await _count(database, items) == 2  # the selected page, the listed article
+
+
+async def test_a_source_whose_kind_changed_since_starts_a_new_baseline(
+    tmp_path: Path, site: Site, database: Database, database_url: str
+) -> None:
+    site.put("/news", news.listing([("/a", "Mokom hearing opens")]))
+    site.put("/a", news.article("Mokom hearing opens", [OLD_MOKOM]))
+    first = _config(tmp_path, database_url, source("desk", site.url("/news"), "page"))
+    await run_cycle(first, database, first.sources)  # kept as a page document
+    # The user now watches the same URL as a listing, which has gained a link.
+    site.put("/news", news.listing([("/a", "Mokom hearing opens"), ("/b", "Khan statement")]))
+    site.put("/b", news.article("Khan statement", [NEW_KHAN]))
+    listing = _config(tmp_path, database_url, source("desk", site.url("/news"), "listing"))
+
+    result = await run_cycle(listing, database, listing.sources)
+
+    assert [r.ok for r in result.reports] == [True]
+    assert _alerts(result) == [], "a page document says nothing about which links are new"
+    assert await _count(database, baseline_documents) == 0
+    assert await _count(database, items) == 2  # both articles, recorded silently
