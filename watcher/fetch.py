@@ -17,6 +17,7 @@ from watcher.errors import FetchError
 from watcher.politeness import HostGate, Sleep
 from watcher.retry_after import parse_retry_after
 from watcher.robots import RobotsCache, RobotsResponse
+from watcher.slots import waiting
 from watcher.transport import FastTransport
 from watcher.urls import host_of
 
@@ -189,7 +190,8 @@ class Fetcher:
                     raise
                 wait = self._retry_wait(error, attempt)
                 logger.debug("GET %s failed (%s), retrying in %.1fs", url, error, wait)
-                await self._sleep(wait)
+                async with waiting():
+                    await self._sleep(wait)
                 attempt += 1
 
     def _retry_wait(self, error: FetchError, attempt: int) -> float:

@@ -21,6 +21,7 @@ from watcher.match import Matcher
 from watcher.models import Alert, Config, Sighting, Source
 from watcher.notices import Notice
 from watcher.parsing import INLINE, Extractor, workers_for
+from watcher.slots import check_slot
 from watcher.storage import (
     AlertWrite,
     CheckWrite,
@@ -124,7 +125,8 @@ class Pipeline:
         states = await self._database.snapshots.source_states()
 
         async def one(source: Source) -> CheckReport:
-            async with gate:
+            # The slot is given back while the check only waits (watcher/slots.py).
+            async with check_slot(gate):
                 return await self._check(source, states.get(source.name))
 
         # A big cycle extracts on the other cores while this process fetches and detects.

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
+
+from watcher.slots import waiting
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
@@ -63,19 +65,41 @@ class HostGate:
     async def slot(self, host: str) -> AsyncIterator[None]:
         """Hold one request slot for `host` for the duration of the block."""
         state = self._state(host)
-        async with state.semaphore:
-            admitted = False
-            try:
-                # The host lock serialises starts, so the spacing is measured between
-                # real starts, after the global cap has admitted the request too.
-                async with state.lock:
-                    wait = state.next_start - self._clock()
-                    if wait > 0:
-                        await self._sleep(wait)
-                    await self._global.acquire()
-                    admitted = True
-                    state.next_start = self._clock() + self.delay_for(host)
-                yield
-            finally:
-                if admitted:
-                    self._global.release()
+        # Queuing for a busy host is no work: the check gives its cycle slot to other hosts
+        # meanwhile (watcher/slots.py) and takes it back after admission, outside the host
+        # lock, so no check ever waits for a cycle slot while holding what others queue on.
+        queue = waiting() if self._must_queue(state) else nullcontext()
+        admitted = False
+        try:
+            async with queue:
+                await self._admit(host, state)
+                admitted = True
+            yield
+        finally:
+            if admitted:
+                self._global.release()
+                state.semaphore.release()
+
+    def _must_queue(self, state: _HostState) -> bool:
+        return (
+            state.semaphore.locked()
+            or state.lock.locked()
+            or self._global.locked()
+            or state.next_start > self._clock()
+        )
+
+    async def _admit(self, host: str, state: _HostState) -> None:
+        """Take a host slot and a global one, the start spaced from the host's last start."""
+        await state.semaphore.acquire()
+        try:
+            # The host lock serialises starts, so the spacing is measured between
+            # real starts, after the global cap has admitted the request too.
+            async with state.lock:
+                wait = state.next_start - self._clock()
+                if wait > 0:
+                    await self._sleep(wait)
+                await self._global.acquire()
+                state.next_start = self._clock() + self.delay_for(host)
+        except BaseException:
+            state.semaphore.release()
+            raise
