@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from watcher.analysis import Analysis, analyse
@@ -51,10 +51,13 @@ def detect(
     etag: str | None = None,
     last_modified: str | None = None,
     analysis: Analysis | None = None,
+    said: Collection[str] = frozenset(),
 ) -> ItemChange:
     """Compare `item` with its stored snapshot; `silent` records without alerting (baseline).
 
     `analysis` is analyse(item.text) when the caller (an extraction worker) computed it.
+    `said` holds hashes of sentences other items of the source already said (see
+    _new_item_focus); they only matter to a new item.
     """
     if analysis is None:
         analysis = analyse(item.text)
@@ -74,10 +77,14 @@ def detect(
         return ItemChange(write, None)
     spans = analysis.spans
     sentences = [item.text[start:end] for start, end in spans]
+    unsaid: list[int] | None = None
     if previous is None:
         kind: AlertKind = "new_item"
         fresh = list(range(len(sentences)))
         context_text = item.text
+        unsaid = [index for index in fresh if analysis.hashes[index] not in said]
+        if not unsaid:
+            return ItemChange(write, None)  # text that merely moved to a new guid or URL
     else:
         kind = "updated_item"
         fresh = added_sentences(sentences, previous.seen_sentences, previous.text)
@@ -90,8 +97,27 @@ def detect(
     found = matcher.mentions(item.text, allowed, within=context_text)
     mentions = _by_sentence(found, spans, set(fresh))
     story = "\n".join(sentences[index] for index in fresh)
+    if unsaid is not None:
+        fresh, mentions = _new_item_focus(fresh, unsaid, mentions)
     development = _development(kind, sentences, set(fresh), mentions, topics, story)
     return ItemChange(write, development)
+
+
+def _new_item_focus(
+    every: list[int], unsaid: list[int], mentions: dict[int, list[Mention]]
+) -> tuple[list[int], dict[int, list[Mention]]]:
+    """The sentences a new item alerts on: those its source has not said before, if any of
+    them mentions a topic; else the whole item.
+
+    A feed entry re-published under a new guid, or an old headline over one new sentence,
+    is news only for what it newly says. A new item whose topic sentences are all old
+    (the office's boilerplate naming the Prosecutor) is still a new item, and alerts whole:
+    a missed development is the worse failure.
+    """
+    own = {index: found for index, found in mentions.items() if index in set(unsaid)}
+    if own and len(unsaid) < len(every):
+        return unsaid, own
+    return every, mentions
 
 
 def _by_sentence(

@@ -326,6 +326,88 @@ CASES: dict[str, Case] = {
             ),
         ],
     ),
+    # --- text that moved to a new guid or URL -----------------------------------------------
+    "a feed entry back under a new guid with the same text": Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Mokom", "Mokom was released.", guid="1"),
+                               rss_item("/n/2", "Budget", ASSEMBLY, guid="2"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/1", "Mokom", "Mokom was released.", guid="1b"),
+                               rss_item("/n/2", "Budget", ASSEMBLY, guid="2"))}, []),
+        ],
+    ),
+    "a feed entry moved after the baseline settled: same text, new guid and link": Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Mokom", "Mokom was released.", guid="1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/2", "Budget", ASSEMBLY, guid="2"),
+                               rss_item("/n/1", "Mokom", "Mokom was released.", guid="1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/9", "Mokom", "Mokom was released.", guid="9"),
+                               rss_item("/n/2", "Budget", ASSEMBLY, guid="2"))}, []),
+        ],
+    ),
+    "an entry made of sentences two older entries said": Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Budget", ASSEMBLY, guid="1"),
+                               rss_item("/n/2", "Mokom", "Mokom was released.", guid="2"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/3", "Budget", f"{ASSEMBLY} Mokom was released.",
+                                        guid="3"),
+                               rss_item("/n/1", "Budget", ASSEMBLY, guid="1"),
+                               rss_item("/n/2", "Mokom", "Mokom was released.", guid="2"))}, []),
+        ],
+    ),
+    "an old headline over a new topic sentence alerts": Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Mokom", "Mokom was released.", guid="1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/2", "Mokom", "Mokom was released. Mokom asked for "
+                                        "compensation.", guid="2"))},
+             [("/n/2", ("Mokom",), "new_item")]),
+        ],
+    ),
+    "a new release whose only topic sentence is the office's boilerplate alerts": Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Visit", VISIT, guid="1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/2", "Budget", f"{ASSEMBLY} {VISIT}", guid="2"),
+                               rss_item("/n/1", "Visit", VISIT, guid="1"))},
+             [("/n/2", ("Karim Khan",), "new_item")]),
+        ],
+    ),
+    "the same text from another source is one story, not moved text": Case(
+        [*RSS, ("Other", "/other.xml", "feed", {})],
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Budget", ASSEMBLY, guid="1")),
+              "/other.xml": rss(rss_item("/o/1", "Budget", ASSEMBLY, guid="o1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/2", "Mokom", "Mokom was released.", guid="2"),
+                               rss_item("/n/1", "Budget", ASSEMBLY, guid="1"))},
+             [("/n/2", ("Mokom",), "new_item")]),
+            ({"/other.xml": rss(rss_item("/o/2", "Mokom", "Mokom was released.", guid="o2"),
+                                rss_item("/o/1", "Budget", ASSEMBLY, guid="o1"))}, []),
+        ],
+    ),
+    "a listed article moved to a new URL": Case(
+        LISTING,
+        [
+            ({"/news": news.listing([("/n/1", "Mokom")]),
+              "/n/1": page("Judges heard Mokom.", title="Mokom")}, []),
+            ({"/news": news.listing([("/n/1-1", "Mokom")]),
+              "/n/1-1": page("Judges heard Mokom.", title="Mokom")}, []),
+        ],
+    ),
+    "a listed article moved to a new URL long after it was first seen": Case(
+        LISTING,
+        [
+            ({"/news": news.listing([("/n/1", "Budget")]), "/n/1": page(ASSEMBLY)}, []),
+            ({"/news": news.listing([("/n/2", "Mokom"), ("/n/1", "Budget")]),
+              "/n/2": page("Judges heard Mokom.", title="Mokom")},
+             [("/n/2", ("Mokom",), "new_item")]),
+            ({"/news": news.listing([("/archive/2", "Mokom"), ("/n/1", "Budget")]),
+              "/archive/2": page("Judges heard Mokom.", title="Mokom")}, []),
+        ],
+        hours=(0, 1, 200),
+    ),
     # --- listings --------------------------------------------------------------------------
     "a feed entry whose summary names no topic, then its release": Case(
         [*LISTING, *RSS],
@@ -430,6 +512,24 @@ CASES: dict[str, Case] = {
         ],
     ),
 }  # fmt: skip
+
+
+async def test_a_moved_entry_that_adds_a_sentence_alerts_on_that_sentence(
+    tmp_path: Path, site: Site, database: Database, webhook_receiver: WebhookReceiver
+) -> None:
+    old = "Judges heard Maxime Mokom on Tuesday."
+    new = "Mokom asked for compensation."
+    case = Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Mokom hearing", old, guid="1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/2", "Mokom hearing", f"{old} {new}", guid="2"))},
+             [("/n/2", ("Mokom",), "new_item")]),
+        ],
+    )  # fmt: skip
+    history = await run_case(case, tmp_path, site, database, webhook_receiver)
+    (alert,) = history[1]
+    assert alert["excerpt"] == new
 
 
 @pytest.mark.parametrize("name", list(CASES))
