@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from watcher.errors import ConfigError
 from watcher.models import Alert, AppriseSettings, EmailSettings, Secret, Sighting, WebhookSettings
 from watcher.notifiers import REGISTRY, EmailNotifier, WebhookNotifier, build_notifier
+from watcher.notifiers.chat import link_target
 from watcher.notifiers.mail import build_message, message_id, parse_smtp_url
 from watcher.notifiers.payload import alert_payload, payload_bytes, signature
 from watcher.notifiers.render import (
@@ -463,3 +464,18 @@ def test_neutralise_chat_keeps_the_visible_text(form: str, text: str) -> None:
     else:
         assert "\\" not in result  # plain text shows every backslash
         assert not re.search(r"\][ \t]*[(\[:]", result)
+
+
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        ("https://news.example.org/mokom?a=(1)", "https://news.example.org/mokom?a=%281%29"),
+        ("https://medium.example.org/@here/post", "https://medium.example.org/%40here/post"),
+        ("https://icc-cpi.int@evil.example/", None),  # user info disguises the host
+        ("https://user:pw@news.example.org/", None),
+        ("javascript:alert(1)", None),
+        ("https://news.example.org/a b", None),
+    ],
+)
+def test_chat_links_neither_ping_nor_disguise_their_host(url: str, target: str | None) -> None:
+    assert link_target(url) == target
