@@ -56,8 +56,7 @@ def detect(
     """Compare `item` with its stored snapshot; `silent` records without alerting (baseline).
 
     `analysis` is analyse(item.text) when the caller (an extraction worker) computed it.
-    `said` holds hashes of sentences other items of the source already said (see
-    _new_item_focus); they only matter to a new item.
+    `said` holds hashes of sentences the source's items already said (see _unsaid_focus).
     """
     if analysis is None:
         analysis = analyse(item.text)
@@ -77,19 +76,17 @@ def detect(
         return ItemChange(write, None)
     spans = analysis.spans
     sentences = [item.text[start:end] for start, end in spans]
-    unsaid: list[int] | None = None
     if previous is None:
         kind: AlertKind = "new_item"
         fresh = list(range(len(sentences)))
         context_text = item.text
-        unsaid = [index for index in fresh if analysis.hashes[index] not in said]
-        if not unsaid:
-            return ItemChange(write, None)  # text that merely moved to a new guid or URL
     else:
         kind = "updated_item"
         fresh = added_sentences(sentences, previous.seen_sentences, previous.text)
         context_text = previous.text + "\n" + item.text
-    if not fresh:
+    unsaid = [index for index in fresh if analysis.hashes[index] not in said]
+    if not unsaid:
+        # Nothing new, or text that merely moved: to a new guid or URL, or between items.
         return ItemChange(write, None)
     allowed = matcher.topics_in_context(context_text, topics)
     if not allowed:
@@ -97,27 +94,26 @@ def detect(
     found = matcher.mentions(item.text, allowed, within=context_text)
     mentions = _by_sentence(found, spans, set(fresh))
     story = "\n".join(sentences[index] for index in fresh)
-    if unsaid is not None:
-        fresh, mentions = _new_item_focus(fresh, unsaid, mentions)
+    fresh, mentions = _unsaid_focus(fresh, unsaid, mentions)
     development = _development(kind, sentences, set(fresh), mentions, topics, story)
     return ItemChange(write, development)
 
 
-def _new_item_focus(
-    every: list[int], unsaid: list[int], mentions: dict[int, list[Mention]]
+def _unsaid_focus(
+    fresh: list[int], unsaid: list[int], mentions: dict[int, list[Mention]]
 ) -> tuple[list[int], dict[int, list[Mention]]]:
-    """The sentences a new item alerts on: those its source has not said before, if any of
-    them mentions a topic; else the whole item.
+    """The sentences a change alerts on: of its fresh ones, those its source never said
+    before, if any of them mentions a topic; else all the fresh ones.
 
-    A feed entry re-published under a new guid, or an old headline over one new sentence,
-    is news only for what it newly says. A new item whose topic sentences are all old
-    (the office's boilerplate naming the Prosecutor) is still a new item, and alerts whole:
-    a missed development is the worse failure.
+    A feed entry re-published under a new guid, an old headline over one new sentence, a
+    paragraph moved from one article to another: news only for what they newly say. But
+    when only old sentences name the topic (the office's boilerplate naming the Prosecutor)
+    beside new text, the change still alerts: a missed development is the worse failure.
     """
     own = {index: found for index, found in mentions.items() if index in set(unsaid)}
-    if own and len(unsaid) < len(every):
+    if own and len(unsaid) < len(fresh):
         return unsaid, own
-    return every, mentions
+    return fresh, mentions
 
 
 def _by_sentence(

@@ -205,14 +205,11 @@ class Pipeline:
     async def _unrepeated(
         self, source: Source, collection: Collection, changes: list[ItemChange]
     ) -> list[ItemChange]:
-        """The changes, with each alerting new item judged against what its source already
-        said: a feed entry or article back under a new guid or URL is no news (SPEC: text
-        that merely moved). Asks the store only about the sentences of those few items."""
-        alerting = [
-            index
-            for index, change in enumerate(changes)
-            if change.development is not None and change.development.kind == "new_item"
-        ]
+        """The changes, with each alerting one judged against what its source already said:
+        a feed entry or article back under a new guid or URL, a paragraph moved from one
+        article to another, is no news (SPEC: text that merely moved). Asks the store only
+        about the sentences of those few items."""
+        alerting = [index for index, change in enumerate(changes) if change.development]
         if not alerting:
             return changes
         hashes = {digest for index in alerting for digest in changes[index].write.sentence_hashes}

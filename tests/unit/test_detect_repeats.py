@@ -1,4 +1,4 @@
-"""detect() on a new item whose text its source already said (SPEC: text that merely moved)."""
+"""detect() on text its source already said in other items (SPEC: text that merely moved)."""
 
 from __future__ import annotations
 
@@ -54,10 +54,25 @@ def test_a_new_item_alerts_on_what_its_source_never_said(
         assert change.development.excerpt == excerpt
 
 
-def test_said_sentences_do_not_change_an_updated_item() -> None:
-    # A known item is judged by its own history: what it adds is news to its readers.
-    stored = _stored(RELEASED)
-    item = Item(key="k", url="https://example.org/a", title="", text=f"{RELEASED} {COMPENSATION}")
-    change = detect(item, stored, MATCHER, ["Mokom"], silent=False, said=said(COMPENSATION))
-    assert change.development is not None
-    assert (change.development.kind, change.development.excerpt) == ("updated_item", COMPENSATION)
+@pytest.mark.parametrize(
+    ("added", "already", "excerpt"),
+    [
+        (COMPENSATION, said(), COMPENSATION),
+        # a sentence moved in from another item of the source
+        (COMPENSATION, said(COMPENSATION), None),
+        # of two added topic sentences, the one never said alerts
+        (f"{HEADLINE} {COMPENSATION}", said(HEADLINE), COMPENSATION),
+        # old topic sentence beside new text naming no topic: still alerts
+        (f"{HEADLINE} {BUDGET}", said(HEADLINE), f"{HEADLINE} {BUDGET}"),
+    ],
+)  # fmt: skip
+def test_an_update_alerts_on_what_its_source_never_said(
+    added: str, already: frozenset[str], excerpt: str | None
+) -> None:
+    item = Item(key="k", url="https://example.org/a", title="", text=f"{RELEASED} {added}")
+    change = detect(item, _stored(RELEASED), MATCHER, ["Mokom"], silent=False, said=already)
+    if excerpt is None:
+        assert change.development is None
+    else:
+        assert change.development is not None
+        assert (change.development.kind, change.development.excerpt) == ("updated_item", excerpt)
