@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from watcher.analysis import Analysis, analyse
@@ -51,10 +51,12 @@ def detect(
     etag: str | None = None,
     last_modified: str | None = None,
     analysis: Analysis | None = None,
+    said: Collection[str] = frozenset(),
 ) -> ItemChange:
     """Compare `item` with its stored snapshot; `silent` records without alerting (baseline).
 
     `analysis` is analyse(item.text) when the caller (an extraction worker) computed it.
+    `said` holds hashes of sentences the source's items already said (see _unsaid_focus).
     """
     if analysis is None:
         analysis = analyse(item.text)
@@ -82,7 +84,9 @@ def detect(
         kind = "updated_item"
         fresh = added_sentences(sentences, previous.seen_sentences, previous.text)
         context_text = previous.text + "\n" + item.text
-    if not fresh:
+    unsaid = [index for index in fresh if analysis.hashes[index] not in said]
+    if not unsaid:
+        # Nothing new, or text that merely moved: to a new guid or URL, or between items.
         return ItemChange(write, None)
     allowed = matcher.topics_in_context(context_text, topics)
     if not allowed:
@@ -90,8 +94,26 @@ def detect(
     found = matcher.mentions(item.text, allowed, within=context_text)
     mentions = _by_sentence(found, spans, set(fresh))
     story = "\n".join(sentences[index] for index in fresh)
+    fresh, mentions = _unsaid_focus(fresh, unsaid, mentions)
     development = _development(kind, sentences, set(fresh), mentions, topics, story)
     return ItemChange(write, development)
+
+
+def _unsaid_focus(
+    fresh: list[int], unsaid: list[int], mentions: dict[int, list[Mention]]
+) -> tuple[list[int], dict[int, list[Mention]]]:
+    """The sentences a change alerts on: of its fresh ones, those its source never said
+    before, if any of them mentions a topic; else all the fresh ones.
+
+    A feed entry re-published under a new guid, an old headline over one new sentence, a
+    paragraph moved from one article to another: news only for what they newly say. But
+    when only old sentences name the topic (the office's boilerplate naming the Prosecutor)
+    beside new text, the change still alerts: a missed development is the worse failure.
+    """
+    own = {index: found for index, found in mentions.items() if index in set(unsaid)}
+    if own and len(unsaid) < len(fresh):
+        return unsaid, own
+    return fresh, mentions
 
 
 def _by_sentence(

@@ -53,11 +53,18 @@ def _spans(mentions: Sequence[Mention]) -> list[Span]:
 
 
 def _window(sentence: str, spans: list[Span], limit: int) -> Piece:
-    """The sentence, or when its first mention lies past `limit`, its tail from near there."""
-    if not spans or spans[0][1] < limit:
+    """The sentence, or when the cap would cut its first mention, its tail from near there."""
+    if not spans or len(sentence) <= limit or spans[0][1] <= limit - limit // 4:
         return sentence, spans
-    # Start on the word boundary a little before the mention, keeping some lead-in.
-    start = sentence.rfind(" ", 0, max(0, spans[0][0] - limit // 4) + 1) + 1
+    # Start on a word boundary a little before the mention, keeping some lead-in; a word
+    # too long to keep whole (a URL, a run of symbols) is cut inside, never the mention.
+    lead = limit // 4
+    mention = spans[0][0]
+    target = max(0, mention - lead)
+    space = sentence.rfind(" ", max(0, target - lead), target + 1)
+    if space < 0:
+        space = sentence.find(" ", target, mention)
+    start = space + 1 if space >= 0 else target
     if start == 0:
         return sentence, spans
     shift = len(ELLIPSIS) - start

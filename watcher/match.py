@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from watcher.models import Topic
-from watcher.text import Tokens, may_join_initials, tokenise, word_keys
+from watcher.text import Tokens, ends_sentence_between, may_join_initials, tokenise, word_keys
 
 Role = Literal["term", "context", "exclude"]
 
@@ -141,13 +141,13 @@ class Matcher:
         # Cached for the last item: the pipeline asks about each of its sentences in turn.
         if self._within is None or self._within[0] != within:
             tokens = tokenise(within)
-            self._within = (within, _definitions(within, tokens, self._scan(tokens.keys)))
+            self._within = (within, _definitions(within, tokens, self._hits(within, tokens)))
         return self._within[1]
 
     def _unmasked(
         self, text: str, tokens: Tokens, wanted: frozenset[str], role: Role, outer: _Acronyms
     ) -> list[_Hit]:
-        hits = [hit for hit in self._scan(tokens.keys) if hit.phrase.topic in wanted]
+        hits = [hit for hit in self._hits(text, tokens) if hit.phrase.topic in wanted]
         masks = _masks(text, tokens, hits, _definitions(text, tokens, hits).merge(outer))
         return [
             hit
@@ -155,6 +155,20 @@ class Matcher:
             if hit.phrase.role == role
             and masks[hit.phrase.topic].isdisjoint(range(hit.first, hit.last))
         ]
+
+    def _hits(self, text: str, tokens: Tokens) -> Iterator[_Hit]:
+        """Phrase occurrences in `text` that lie within one sentence.
+
+        "... met Khan. Younis residents said ..." holds no "Khan Younis": a phrase of any
+        role (term, context, exclude) that spans a sentence end is two sentences' words.
+        """
+        spans = tokens.spans
+        for hit in self._scan(tokens.keys):
+            if not any(
+                ends_sentence_between(text, spans[gap][1], spans[gap + 1][0])
+                for gap in range(hit.first, hit.last - 1)
+            ):
+                yield hit
 
     def _scan(self, keys: list[str]) -> Iterator[_Hit]:
         index = self._index

@@ -172,6 +172,8 @@ class Pipeline:
         report.articles_failed = len(collection.failed)
         silent = report.baseline or recovering or collection.rebaseline
         changes = self._detect(source, collection.items, collection, silent=silent)
+        if not silent:
+            changes = await self._unrepeated(source, collection, changes)
         await self._commit(source, state, collection, changes, report, now)
         await self._recovered(source, report, recovering, now)
         if not self._dry_run:
@@ -179,7 +181,13 @@ class Pipeline:
         return report
 
     def _detect(
-        self, source: Source, fetched: Sequence[Fetched], collection: Collection, *, silent: bool
+        self,
+        source: Source,
+        fetched: Sequence[Fetched],
+        collection: Collection,
+        *,
+        silent: bool,
+        said: frozenset[str] = frozenset(),
     ) -> list[ItemChange]:
         return [
             detect(
@@ -191,9 +199,43 @@ class Pipeline:
                 etag=one.etag,
                 last_modified=one.last_modified,
                 analysis=one.analysis,
+                said=said,
             )
             for one in fetched
         ]
+
+    async def _unrepeated(
+        self, source: Source, collection: Collection, changes: list[ItemChange]
+    ) -> list[ItemChange]:
+        """The changes, with each alerting one judged against what its source already said:
+        a feed entry or article back under a new guid or URL, a paragraph moved from one
+        article to another, is no news (SPEC: text that merely moved). Asks the store only
+        about the sentences of those few items."""
+        alerting = [index for index, change in enumerate(changes) if change.development]
+        if not alerting:
+            return changes
+        hashes = {digest for index in alerting for digest in changes[index].write.sentence_hashes}
+        said = set(await self._database.snapshots.said_sentences(source.name, hashes))
+        # A kept baseline document's items are stored by _settle, except in a dry run.
+        said.update(
+            digest for one in collection.earlier if one.analysis for digest in one.analysis.hashes
+        )
+        repeated = [
+            index for index in alerting if not said.isdisjoint(changes[index].write.sentence_hashes)
+        ]
+        if not repeated:
+            return changes
+        again = self._detect(
+            source,
+            [collection.items[index] for index in repeated],
+            collection,
+            silent=False,
+            said=frozenset(said),
+        )
+        updated = list(changes)
+        for index, change in zip(repeated, again, strict=True):
+            updated[index] = change
+        return updated
 
     async def _settle(
         self, source: Source, state: SourceState, earlier: Sequence[Fetched], now: datetime

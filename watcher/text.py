@@ -76,6 +76,10 @@ _CAPITALISED_ABBREVIATIONS = frozenset(
      "Ch", "Sec", "Sect", "Nr", "Ref"}
 )  # fmt: skip
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+# "a.m." and "p.m.", in any case: after a number they are a time, which often ends a sentence.
+_CLOCK_SUFFIXES = frozenset({"a.m", "p.m"})
+# What comes before a time's suffix: "5", "10:30", "9.15", "11h30" (and the space after it).
+_CLOCK_BEFORE = re.compile(r"\d(?:[:.h]\d\d)?\s*$")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -105,6 +109,19 @@ def _split_line(line: str) -> list[tuple[int, int]]:
     return [_stripped(line, first, last) for first, last in pieces if line[first:last].strip()]
 
 
+def ends_sentence_between(text: str, start: int, end: int) -> bool:
+    """Whether a sentence ends in `text[start:end]`, the gap between two words.
+
+    The same rule as the sentence splitter: a full stop (not after an initial or an
+    abbreviation), question or exclamation mark, then space and no lower-case letter.
+    A line break alone ends no sentence here: a name broken over a <br> is still one name.
+    """
+    return any(
+        match.end() < len(text) and _ends_sentence(text, match)
+        for match in _TERMINAL.finditer(text, start, end)
+    )
+
+
 def _stripped(line: str, start: int, end: int) -> tuple[int, int]:
     piece = line[start:end]
     return start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
@@ -116,14 +133,18 @@ def _ends_sentence(line: str, match: re.Match[str]) -> bool:
         return False
     if match.group().rstrip() != ".":
         return True  # "!", "?", "...", or a closing quote or bracket after the full stop
-    return not _is_abbreviation(_word_before(line, match.start()))
+    start = _word_start(line, match.start())
+    word = line[start : match.start()].lstrip(_OPENERS)
+    if word.lower() in _CLOCK_SUFFIXES and _CLOCK_BEFORE.search(line, max(0, start - 12), start):
+        return True  # "at 5 p.m. The court rose", "at 5 P.M. The court rose"
+    return not _is_abbreviation(word)
 
 
-def _word_before(line: str, end: int) -> str:
+def _word_start(line: str, end: int) -> int:
     start = end  # walk back rather than split the line: a paragraph may hold many stops
     while start > 0 and not line[start - 1].isspace():
         start -= 1
-    return line[start:end].lstrip(_OPENERS)
+    return start
 
 
 def _is_abbreviation(word: str) -> bool:

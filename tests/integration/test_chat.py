@@ -13,9 +13,10 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from apprise.plugins.discord import NotifyDiscord
@@ -171,6 +172,73 @@ async def test_scraped_text_is_harmless_in_every_channel(chat: ChatReceiver) -> 
         assert_harmless(body)
 
 
+# A title and excerpt full of characters Markdown escapes: where a service shows text as it
+# is (titles, plain-text services, Slack's mrkdwn), no backslash may show.
+MARKED = replace(
+    HOSTILE,
+    title="Mokom *freed* [sic] (IOM) 5 > 4 #1 snake_case `c` C:\\path",
+    excerpt="Mokom *freed* [sic] (IOM) 5 > 4 #1 snake_case `c` ~x~ [a](https://evil.example)",
+    highlights=((0, 5),),
+)
+
+
+def _title_line(text: str) -> str:
+    return text.split("\r\n", 1)[0]
+
+
+# Where each service puts text that it shows as plain text (no Markdown rendering).
+PLAIN_FIELDS: dict[str, list[Callable[[Any], str]]] = {
+    "json://{hp}/json": [lambda m: m["title"]],
+    "ntfy://{hp}/alerts": [lambda m: m["title"], lambda m: m["message"]],
+    "mmost://{hp}/token123": [lambda m: m["text"]],
+    "matrix://watcher:slacktoken@{hp}?mode=slack": [lambda m: m["attachments"][0]["title"]],
+    "discord://1234567890/DiscordToken": [lambda m: _title_line(m["content"])],
+    "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkc/": [
+        lambda m: m["attachments"][0]["title"],
+        lambda m: m["attachments"][0]["text"],  # mrkdwn has no escapes: "\*" shows
+    ],
+}
+
+
+async def test_no_stray_backslashes_where_a_service_shows_plain_text(chat: ChatReceiver) -> None:
+    notifier = apprise_notifier(*(url.format(hp=chat.hostport) for url in CHANNELS))
+    await notifier.send(MARKED)
+    for url, fields in PLAIN_FIELDS.items():
+        (body,) = [body for posted, body in chat.posts if posted == CHANNELS[url]]
+        message = json.loads(body)
+        for field in fields:
+            shown = field(message)
+            assert "Mokom" in shown and "IOM" in shown, (url, shown)
+            assert "\\" not in shown.replace("C:\u29f5path", ""), (url, shown)
+            for markup in ("*freed*", "`c`", "~x~", "snake_case"):
+                assert markup not in shown, (url, markup, shown)
+        assert_harmless(body)
+
+
+@pytest.mark.parametrize(
+    ("url", "markdown"),
+    [
+        ("json://{hp}/json", True),
+        ("json://{hp}/json?format=text", False),
+        ("ntfy://{hp}/alerts", False),
+        ("mmost://{hp}/token123", False),
+        ("discord://1234567890/DiscordToken", True),
+    ],
+)
+async def test_each_service_gets_the_form_it_displays(
+    chat: ChatReceiver, url: str, markdown: bool
+) -> None:
+    await apprise_notifier(url.format(hp=chat.hostport)).send(HOSTILE)
+    (body,) = [body for _, body in chat.posts]
+    message = json.loads(body)
+    shown = message.get("message") or message.get("text") or message["content"]
+    assert ("**Mokom**" in shown) is markdown, shown
+    assert ("\n_Mokom · New item" in shown) is markdown, shown
+    # Plain text carries the item's link on a line of its own instead of a Markdown link.
+    assert ("\nhttps://news.example.org/mokom?a=%281%29\n" in shown) is not markdown, shown
+    assert_harmless(body)
+
+
 async def test_matrix_webhook_message_is_harmless(chat: ChatReceiver) -> None:
     await apprise_notifier(f"matrix://watcher:hooktoken@{chat.hostport}?mode=matrix").send(HOSTILE)
     (body,) = chat.bodies("/api/v1/matrix/hook/hooktoken")
@@ -187,6 +255,18 @@ async def test_matrix_client_server_message_is_harmless() -> None:
     plain = message["body"]
     for forbidden in PINGS_AND_LINKS:
         assert forbidden not in plain, (forbidden, plain)
+
+
+async def test_matrix_shows_a_marked_up_title_without_backslashes() -> None:
+    with MatrixServer() as server:
+        notifier = apprise_notifier(f"matrix://watcher:secret@{server.hostport}/%23news:localhost")
+        await notifier.send(MARKED)
+        (message,) = server.sent()
+    for shown in (message["body"], message["formatted_body"]):
+        assert "Mokom" in shown
+        assert "\\" not in shown.replace("C:\u29f5path", ""), shown
+        assert "*freed*" not in shown and "`c`" not in shown, shown
+    assert message["formatted_body"].count("<a ") == 1
 
 
 @pytest.mark.parametrize(("status", "retryable"), [(500, True), (429, True), (404, False)])

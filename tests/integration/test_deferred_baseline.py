@@ -111,6 +111,26 @@ async def test_text_the_kept_document_held_is_not_new_when_it_returns(
     assert _alerts(await run_cycle(config, database, config.sources)) == []
 
 
+async def test_an_entry_of_the_kept_document_back_under_a_new_guid_is_not_new(
+    tmp_path: Path, site: Site, database: Database, database_url: str
+) -> None:
+    site.put("/feed", news.rss([("urn:1", "Transfer", OLD_MOKOM)]), "application/rss+xml")
+    config = _config(tmp_path, database_url, source("feed", site.url("/feed"), "feed"))
+    await run_cycle(config, database, config.sources)
+    assert await _count(database, baseline_documents) == 1
+    moved = [("urn:1-republished", "Transfer", OLD_MOKOM), ("urn:2", "Hearing", NEW_KHAN)]
+    site.put("/feed", news.rss(moved), "application/rss+xml")
+
+    # A dry run compares with the kept document without storing it; the real check settles
+    # it into items first. Either way only the genuinely new entry alerts.
+    for dry_run in (True, False):
+        result = await run_cycle(config, database, config.sources, dry_run=dry_run)
+        assert [(a.kind, a.url) for r in result.reports for a in r.alerts] == [
+            ("new_item", "urn:2")
+        ], dry_run
+    assert await _count(database, baseline_documents) == 0
+
+
 async def test_an_unreadable_kept_document_makes_the_change_a_silent_baseline(
     tmp_path: Path, site: Site, database: Database, database_url: str
 ) -> None:

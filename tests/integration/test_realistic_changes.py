@@ -52,6 +52,15 @@ LIBYA = (
 )
 
 
+# A bare surname with its look-alikes excluded: the hardest topic to match.
+KHAN_ALONE = """
+[[topics]]
+name = "Khan"
+terms = ["Khan"]
+exclude = ["Khan Younis", "Sadiq Khan"]
+"""
+
+
 def raw_page(body: str, title: str = "Story") -> str:
     """An article page around raw HTML paragraphs, with the usual chrome."""
     return news.article(title, ["PLACEHOLDER"]).replace("<p>PLACEHOLDER</p>", body)
@@ -124,6 +133,26 @@ CASES: dict[str, Case] = {
             ),
         ],
     ),
+    "a time in capitals ends a sentence: an edit after it names no topic": Case(
+        ARTICLE,
+        [
+            ({"/a": page("ICC Prosecutor Karim Khan will speak at 5 P.M. The hall opens early.")},
+             []),
+            ({"/a": page("ICC Prosecutor Karim Khan will speak at 5 P.M. The hall opens late.")},
+             []),
+        ],
+    ),
+    "an exclude does not reach over a sentence end": Case(
+        ARTICLE,
+        [
+            ({"/a": page(ASSEMBLY)}, []),
+            ({"/a": page(ASSEMBLY, "Voters cheered Khan. Younis residents did not.")},
+             [("/a", ("Khan",), "updated_item")]),
+            ({"/a": page(ASSEMBLY, "Voters cheered Khan. Younis residents did not.",
+                         "Strikes hit Khan Younis again.", "Sadiq Khan spoke.")}, []),
+        ],
+        topics=KHAN_ALONE,
+    ),
     "abbreviations inside a new sentence keep it whole": Case(
         ARTICLE,
         [
@@ -182,6 +211,39 @@ CASES: dict[str, Case] = {
         [
             ({"/a": page(VISIT, "Last updated: 12 May 2025, 10:32 CET")}, []),
             ({"/a": page(VISIT, "Last updated: 13 May 2025, 08:05 CET")}, []),
+        ],
+    ),
+    "a sentence re-cased or re-punctuated": Case(
+        ARTICLE,
+        [
+            ({"/a": page("Mokom was freed on Monday.")}, []),
+            ({"/a": page("MOKOM WAS FREED ON MONDAY!")}, []),
+        ],
+    ),
+    "the other IOM defined earlier in the item": Case(
+        ARTICLE,
+        [
+            ({"/a": page("The International Organization for Migration (IOM) works with the "
+                         "ICC in Bangui.")}, []),
+            ({"/a": page("The International Organization for Migration (IOM) works with the "
+                         "ICC in Bangui.", "IOM staff arrived on Monday.")}, []),
+        ],
+    ),
+    "an excluded name beside the topic's context words": Case(
+        ARTICLE,
+        [
+            ({"/a": page(ASSEMBLY)}, []),
+            ({"/a": page(ASSEMBLY, "London mayor Sadiq Khan praised the ICC prosecutor.")}, []),
+        ],
+    ),
+    "script, style, comments and templates are not text": Case(
+        ARTICLE,
+        [
+            ({"/a": raw_page(f"<p>{ASSEMBLY}</p>")}, []),
+            ({"/a": raw_page(f"<p>{ASSEMBLY}</p><script>var t = 'Mokom was freed';</script>"
+                             "<!-- Mokom was freed --><template><p>Mokom was freed.</p>"
+                             "</template><style>.mokom::after{content:'Mokom'}</style>"
+                             "<noscript>Mokom was freed.</noscript>")}, []),
         ],
     ),
     # --- markup real pages use -------------------------------------------------------------
@@ -326,6 +388,108 @@ CASES: dict[str, Case] = {
             ),
         ],
     ),
+    # --- text that moved to a new guid or URL -----------------------------------------------
+    "a feed entry back under a new guid with the same text": Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Mokom", "Mokom was released.", guid="1"),
+                               rss_item("/n/2", "Budget", ASSEMBLY, guid="2"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/1", "Mokom", "Mokom was released.", guid="1b"),
+                               rss_item("/n/2", "Budget", ASSEMBLY, guid="2"))}, []),
+        ],
+    ),
+    "a feed entry moved after the baseline settled: same text, new guid and link": Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Mokom", "Mokom was released.", guid="1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/2", "Budget", ASSEMBLY, guid="2"),
+                               rss_item("/n/1", "Mokom", "Mokom was released.", guid="1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/9", "Mokom", "Mokom was released.", guid="9"),
+                               rss_item("/n/2", "Budget", ASSEMBLY, guid="2"))}, []),
+        ],
+    ),
+    "an entry made of sentences two older entries said": Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Budget", ASSEMBLY, guid="1"),
+                               rss_item("/n/2", "Mokom", "Mokom was released.", guid="2"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/3", "Budget", f"{ASSEMBLY} Mokom was released.",
+                                        guid="3"),
+                               rss_item("/n/1", "Budget", ASSEMBLY, guid="1"),
+                               rss_item("/n/2", "Mokom", "Mokom was released.", guid="2"))}, []),
+        ],
+    ),
+    "a sentence moved from one entry to another": Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Budget", f"{ASSEMBLY} Mokom was released.",
+                                        guid="1"),
+                               rss_item("/n/2", "Hearing", "Judges sat.", guid="2"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/1", "Budget", ASSEMBLY, guid="1"),
+                               rss_item("/n/2", "Hearing", "Judges sat. Mokom was released.",
+                                        guid="2"))}, []),
+        ],
+    ),
+    "an entry's headline copy-edited, its link given a tracking parameter": Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Mokom freed", "Judges freed Mokom on Monday.",
+                                        guid="1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/1?utm_source=rss", "Mokom is freed",
+                                        "Judges freed Mokom on Monday.", guid="1"))}, []),
+        ],
+    ),
+    "an old headline over a new topic sentence alerts": Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Mokom", "Mokom was released.", guid="1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/2", "Mokom", "Mokom was released. Mokom asked for "
+                                        "compensation.", guid="2"))},
+             [("/n/2", ("Mokom",), "new_item")]),
+        ],
+    ),
+    "a new release whose only topic sentence is the office's boilerplate alerts": Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Visit", VISIT, guid="1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/2", "Budget", f"{ASSEMBLY} {VISIT}", guid="2"),
+                               rss_item("/n/1", "Visit", VISIT, guid="1"))},
+             [("/n/2", ("Karim Khan",), "new_item")]),
+        ],
+    ),
+    "the same text from another source is one story, not moved text": Case(
+        [*RSS, ("Other", "/other.xml", "feed", {})],
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Budget", ASSEMBLY, guid="1")),
+              "/other.xml": rss(rss_item("/o/1", "Budget", ASSEMBLY, guid="o1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/2", "Mokom", "Mokom was released.", guid="2"),
+                               rss_item("/n/1", "Budget", ASSEMBLY, guid="1"))},
+             [("/n/2", ("Mokom",), "new_item")]),
+            ({"/other.xml": rss(rss_item("/o/2", "Mokom", "Mokom was released.", guid="o2"),
+                                rss_item("/o/1", "Budget", ASSEMBLY, guid="o1"))}, []),
+        ],
+    ),
+    "a listed article moved to a new URL": Case(
+        LISTING,
+        [
+            ({"/news": news.listing([("/n/1", "Mokom")]),
+              "/n/1": page("Judges heard Mokom.", title="Mokom")}, []),
+            ({"/news": news.listing([("/n/1-1", "Mokom")]),
+              "/n/1-1": page("Judges heard Mokom.", title="Mokom")}, []),
+        ],
+    ),
+    "a listed article moved to a new URL long after it was first seen": Case(
+        LISTING,
+        [
+            ({"/news": news.listing([("/n/1", "Budget")]), "/n/1": page(ASSEMBLY)}, []),
+            ({"/news": news.listing([("/n/2", "Mokom"), ("/n/1", "Budget")]),
+              "/n/2": page("Judges heard Mokom.", title="Mokom")},
+             [("/n/2", ("Mokom",), "new_item")]),
+            ({"/news": news.listing([("/archive/2", "Mokom"), ("/n/1", "Budget")]),
+              "/archive/2": page("Judges heard Mokom.", title="Mokom")}, []),
+        ],
+        hours=(0, 1, 200),
+    ),
     # --- listings --------------------------------------------------------------------------
     "a feed entry whose summary names no topic, then its release": Case(
         [*LISTING, *RSS],
@@ -430,6 +594,24 @@ CASES: dict[str, Case] = {
         ],
     ),
 }  # fmt: skip
+
+
+async def test_a_moved_entry_that_adds_a_sentence_alerts_on_that_sentence(
+    tmp_path: Path, site: Site, database: Database, webhook_receiver: WebhookReceiver
+) -> None:
+    old = "Judges heard Maxime Mokom on Tuesday."
+    new = "Mokom asked for compensation."
+    case = Case(
+        RSS,
+        [
+            ({"/feed.xml": rss(rss_item("/n/1", "Mokom hearing", old, guid="1"))}, []),
+            ({"/feed.xml": rss(rss_item("/n/2", "Mokom hearing", f"{old} {new}", guid="2"))},
+             [("/n/2", ("Mokom",), "new_item")]),
+        ],
+    )  # fmt: skip
+    history = await run_case(case, tmp_path, site, database, webhook_receiver)
+    (alert,) = history[1]
+    assert alert["excerpt"] == new
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -36,15 +36,17 @@ def write_config(
     sources: str,
     notifiers: str = "",
     extra_settings: str = "",
+    topics: str = TOPICS,
 ) -> Path:
-    """Write a complete config with the three story topics; politeness delays off for speed."""
+    """Write a complete config (by default with the three story topics); politeness delays
+    off for speed."""
     path = folder / "sources.toml"
     path.write_text(
         "[watcher]\n"
         f"database = {toml_string(database)}\n"
         'host_delay = "0s"\n'
         'user_agent = "watcher-tests"\n'
-        f"{extra_settings}\n{TOPICS}\n{sources}\n{notifiers}\n",
+        f"{extra_settings}\n{topics}\n{sources}\n{notifiers}\n",
         encoding="utf-8",
     )
     return path

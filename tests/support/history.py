@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tests.support import news
-from tests.support.configs import source, webhook, write_config
+from tests.support.configs import TOPICS, source, webhook, write_config
 from tests.support.receiver import WebhookReceiver
 from tests.support.site import Site
 from watcher.config import load_config
@@ -36,6 +36,7 @@ class Case:
     steps: list[tuple[Pages, Expected]]
     also_seen: dict[str, int] = field(default_factory=dict)  # path -> places in also_seen
     hours: tuple[float, ...] = ()  # when each step runs, in hours after the first (default 0)
+    topics: str = TOPICS  # the [[topics]] tables of the config
 
 
 def page(*paragraphs: str, most_read: str = "", title: str = "Story") -> str:
@@ -78,6 +79,7 @@ async def run_case(
             database="sqlite:///unused.db",
             sources=sources,
             notifiers=webhook("hook", receiver.url),
+            topics=case.topics,
         )
     )
     history: list[list[Any]] = []

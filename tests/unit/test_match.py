@@ -69,6 +69,7 @@ def found(text: str, topic: str) -> list[str]:
         ("KARIM A. A. KHAN", "Karim Khan", ["KARIM A. A. KHAN"]),
         ("Karim A.A.Khan", "Karim Khan", ["Karim A.A.Khan"]),
         ("Karim A. A. Khan KC", "Karim Khan", ["Karim A. A. Khan"]),
+        ("Prosecutor Karim A. A. Khan. He spoke.", "Karim Khan", ["Karim A. A. Khan"]),
         ("I.O.M.", "IOM", ["I.O.M"]),
         ("I. O. M.", "IOM", ["I. O. M"]),
         # word boundaries
@@ -111,6 +112,10 @@ def test_mentions(text: str, topic: str, expected: list[str]) -> None:
         ("Iomega", "IOM"),
         ("Mokomo", "Mokom"),
         ("Mr Khanna", "Karim Khan"),
+        # a term does not span a sentence end either
+        ("The court met Karim. Khan was absent.", "Karim Khan"),
+        ("Who is Karim? Khan is the prosecutor.", "Karim Khan"),
+        ("Ask the Prosecutor. Khan will answer.", "Karim Khan"),
         ("Karim Khan", "Mokom"),
         # excludes
         ("Sadiq Khan", "Khan"),
@@ -157,6 +162,16 @@ def test_no_mention(text: str, topic: str) -> None:
         # a parenthesis that is not an acronym of the exclude stays a mention
         ("Sadiq Khan (not Khan)", "Khan", ["Khan"]),
         ("Khan (Sadiq Khan\u2019s namesake)", "Khan", ["Khan"]),
+        # an exclude does not span a sentence end: the words are two sentences'
+        ("Residents met Khan. Younis residents said so.", "Khan", ["Khan"]),
+        ("Who met Khan? Younis residents did.", "Khan", ["Khan"]),
+        ("They cheered Khan! Younis residents too.", "Khan", ["Khan"]),
+        ("Voters backed Sadiq. Khan spoke later.", "Khan", ["Khan"]),
+        ("It was Khan.\u201d Younis residents agreed.", "Khan", ["Khan"]),
+        # ... but initials, abbreviations and a line break inside one are no sentence end
+        ("Mr. Sadiq Khan spoke.", "Khan", []),
+        ("strikes on Khan\nYounis", "Khan", []),
+        ("Dr. Khan. Younis residents said so.", "Khan", ["Khan"]),
     ],
 )  # fmt: skip
 def test_exclude_masks_only_its_span(text: str, topic: str, expected: list[str]) -> None:

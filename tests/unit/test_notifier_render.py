@@ -21,12 +21,14 @@ from hypothesis import strategies as st
 from watcher.errors import ConfigError
 from watcher.models import Alert, AppriseSettings, EmailSettings, Secret, Sighting, WebhookSettings
 from watcher.notifiers import REGISTRY, EmailNotifier, WebhookNotifier, build_notifier
+from watcher.notifiers.chat import link_target
 from watcher.notifiers.mail import build_message, message_id, parse_smtp_url
 from watcher.notifiers.payload import alert_payload, payload_bytes, signature
 from watcher.notifiers.render import (
     highlight_segments,
     html_body,
     neutralise_chat,
+    neutralise_chat_text,
     plain_body,
     subject,
 )
@@ -395,34 +397,85 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
 ZWSP = "\u200b"
 
 
-@pytest.mark.parametrize(
-    ("text", "forbidden"),
-    [
-        ("hey @channel look", "@channel"),
-        ("@here now", "@here"),
-        ("ping @everyone", "@everyone"),
-        ("<!channel> and <!here>", "<!"),
-        ("<@U123ABC> said", "<@"),
-        ("<#C024BE7LR|general>", "<#"),
-        ("<https://evil.example.org|Click me>", "<https"),
-        ("[Click me](https://evil.example.org)", "]("),
-        ("*bold* _it_ ~strike~ `code`", "*bold*"),
-        ("line\n> quoted line", "\n>"),
-        ("||spoiler||", "||"),
-    ],
-)
-def test_neutralise_chat_defuses_mentions_links_and_markup(text: str, forbidden: str) -> None:
-    assert forbidden not in neutralise_chat(text)
+HOSTILE_CHAT: list[tuple[str, str | None]] = [
+    ("hey @channel look", "@channel"),
+    ("@here now", "@here"),
+    ("ping @everyone", "@everyone"),
+    ("<!channel> and <!here>", "<!"),
+    ("<@U123ABC> said", "<@"),
+    ("<#C024BE7LR|general>", "<#"),
+    ("<https://evil.example.org|Click me>", "<https"),
+    ("[Click me](https://evil.example.org)", "]("),
+    ("[Click me] (https://evil.example.org)", "] ("),
+    ("[Click me][1]", "]["),
+    ("*bold* _it_ ~strike~ `code`", "*bold*"),
+    ("*bold* _it_ ~strike~ `code`", "_it_"),
+    ("*bold* _it_ ~strike~ `code`", "~strike~"),
+    ("*bold* _it_ ~strike~ `code`", "`code`"),
+    ("line\n> quoted line", None),  # None: only that no line opens on block syntax
+    ("> quoted first line", None),
+    ("# Heading", None),
+    ("line\n- listed", None),
+    ("  | table | row |", None),
+    ("||spoiler||", "||"),
+]
+NEUTRALISERS = {"markdown": neutralise_chat, "text": neutralise_chat_text}
 
 
-def _restore(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text.replace(ZWSP, ""), flags=re.DOTALL)
+@pytest.mark.parametrize("form", list(NEUTRALISERS))
+@pytest.mark.parametrize(("text", "forbidden"), HOSTILE_CHAT)
+def test_neutralise_chat_defuses_mentions_links_and_markup(
+    form: str, text: str, forbidden: str | None
+) -> None:
+    result = NEUTRALISERS[form](text)
+    # An escaped bracket (Markdown) is no bracket to a renderer.
+    assert forbidden is None or forbidden not in re.sub(r"\\[\[\]>]", "", result)
+    assert not re.search(r"(?m)^[ \t]*[#>\-+=|\[]", result)
+
+
+# What neutralising may do to the visible text: zero-width spaces, look-alikes of the
+# markup characters no chat dialect can be trusted to escape, and (in Markdown) escapes.
+_LOOKALIKES = {"\u29f5": "\\", "\u2217": "*", "\u02cd": "_", "\u02cb": "`", "\u223c": "~"}
+
+
+def _restore(text: str, form: str) -> str:
+    if form == "markdown":
+        text = re.sub(r"\\([\[\]>])", r"\1", text)
+    for lookalike, original in _LOOKALIKES.items():
+        text = text.replace(lookalike, original)
+    return text.replace(ZWSP, "")
 
 
 @hypothesis_settings(deadline=None)  # the machine may be busy; correctness is what is tested
-@given(st.text().filter(lambda value: ZWSP not in value))
-def test_neutralise_chat_keeps_the_visible_text(text: str) -> None:
-    result = neutralise_chat(text)
-    assert _restore(result) == text
+@pytest.mark.parametrize("form", list(NEUTRALISERS))
+@given(
+    text=st.text().filter(
+        lambda value: ZWSP not in value and not any(c in value for c in _LOOKALIKES)
+    )
+)
+def test_neutralise_chat_keeps_the_visible_text(form: str, text: str) -> None:
+    result = NEUTRALISERS[form](text)
+    assert _restore(result, form) == text
     assert not re.search(r"[@\uff20][\w!&#]", result)
-    assert not re.search(r"(?<!\\)[*_~`\[\]()>|]", result)
+    assert not re.search(r"[*_~`]|\|\|", result)
+    if form == "markdown":
+        assert not re.search(r"(?<!\\)[\[\]>]", result)  # brackets only escaped
+        assert not re.search(r"\\[^\[\]>]", result)  # no other escape
+    else:
+        assert "\\" not in result  # plain text shows every backslash
+        assert not re.search(r"\][ \t]*[(\[:]", result)
+
+
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        ("https://news.example.org/mokom?a=(1)", "https://news.example.org/mokom?a=%281%29"),
+        ("https://medium.example.org/@here/post", "https://medium.example.org/%40here/post"),
+        ("https://icc-cpi.int@evil.example/", None),  # user info disguises the host
+        ("https://user:pw@news.example.org/", None),
+        ("javascript:alert(1)", None),
+        ("https://news.example.org/a b", None),
+    ],
+)
+def test_chat_links_neither_ping_nor_disguise_their_host(url: str, target: str | None) -> None:
+    assert link_target(url) == target

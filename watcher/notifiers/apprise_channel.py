@@ -14,14 +14,7 @@ from watcher.errors import ConfigError, NotifierError
 from watcher.models import Alert, AppriseSettings
 from watcher.notices import Notice
 from watcher.notifiers.base import Notifier
-from watcher.notifiers.chat import (
-    chat_markdown,
-    chat_title,
-    digest_markdown,
-    digest_title,
-    inert,
-    inert_line,
-)
+from watcher.notifiers.chat import ChatMessage, chat_message, digest_message, notice_message
 from watcher.notifiers.render import clean_line
 
 logger = logging.getLogger(__name__)
@@ -34,12 +27,13 @@ _REMEMBERED = 1000
 
 
 class AppriseNotifier(Notifier):
-    """Sends each alert as a Markdown message to every apprise URL of the notifier."""
+    """Sends each alert to every apprise URL of the notifier, as Markdown to the services
+    that render it and as plain text to those that show text as it is."""
 
     def __init__(self, settings: AppriseSettings) -> None:
         self._init_from(settings)
         self._settings = settings
-        self._targets: list[tuple[str, apprise.Apprise]] = []
+        self._targets: list[tuple[str, apprise.Apprise, bool]] = []
         for position, url in enumerate(settings.urls, start=1):
             service = apprise.Apprise()
             if not service.add(url.reveal()):
@@ -47,37 +41,38 @@ class AppriseNotifier(Notifier):
                     f"notifier {settings.name!r}: URL #{position} is not a valid apprise URL",
                     key="urls",
                 )
-            self._targets.append((_scheme(url.reveal()), service))
+            self._targets.append((_scheme(url.reveal()), service, _takes_markdown(service)))
         self._delivered: dict[str, set[int]] = {}
 
     def describe(self) -> dict[str, object]:
         """Name and the services' schemes; never the URLs, which carry tokens."""
-        return {"name": self.name, "services": [scheme for scheme, _ in self._targets]}
+        return {"name": self.name, "services": [scheme for scheme, _, _ in self._targets]}
 
     async def send(self, alert: Alert) -> None:
         """Post the alert to every service; raise NotifierError if any did not take it."""
-        await self._notify(alert.id, chat_title(alert), chat_markdown(alert))
+        await self._notify(alert.id, chat_message(alert))
 
     async def send_digest(self, alerts: Sequence[Alert]) -> None:
         """Post one message listing every alert."""
         key = digest_id(alert.id for alert in alerts)
-        await self._notify(key, digest_title(alerts), digest_markdown(alerts))
+        await self._notify(key, digest_message(alerts))
 
     async def send_notice(self, notice: Notice) -> None:
         """Post a source failing / recovered notice; its error text may quote a server."""
         key = f"notice:{notice.kind}:{notice.source}:{notice.at.isoformat()}"
-        await self._notify(key, inert_line(notice.subject), inert(notice.text()))
+        await self._notify(key, notice_message(notice))
 
-    async def _notify(self, key: str, title: str, body: str) -> None:
+    async def _notify(self, key: str, message: ChatMessage) -> None:
         done = self._delivered.setdefault(key, set())
         errors: list[NotifierError] = []
-        for index, (scheme, service) in enumerate(self._targets):
+        for index, (scheme, service, markdown) in enumerate(self._targets):
             if index in done:
                 continue
+            body_format = apprise.NotifyFormat.MARKDOWN if markdown else apprise.NotifyFormat.TEXT
             result = await service.async_notify(
-                body=body,
-                title=title,
-                body_format=apprise.NotifyFormat.MARKDOWN,
+                body=message.markdown if markdown else message.text,
+                title=message.title,
+                body_format=body_format,
                 timeout=self._settings.timeout,
             )
             if result:
@@ -89,12 +84,19 @@ class AppriseNotifier(Notifier):
             logger.info("apprise %s delivered %s", self.name, key)
             return
         self._forget_oldest()
-        message = "; ".join(str(error) for error in errors)
-        raise NotifierError(message, retryable=any(error.retryable for error in errors))
+        reasons = "; ".join(str(error) for error in errors)
+        raise NotifierError(reasons, retryable=any(error.retryable for error in errors))
 
     def _forget_oldest(self) -> None:
         while len(self._delivered) > _REMEMBERED:
             self._delivered.pop(next(iter(self._delivered)))
+
+
+def _takes_markdown(service: apprise.Apprise) -> bool:
+    """Whether the service renders Markdown (or HTML, which apprise makes from Markdown):
+    apprise's own answer for a Markdown body, so a URL's `format=` is honoured too."""
+    formats = {plugin.resolve_format(apprise.NotifyFormat.MARKDOWN) for plugin in service}
+    return apprise.NotifyFormat.TEXT not in formats
 
 
 def _scheme(url: str) -> str:

@@ -159,13 +159,42 @@ def html_body(alert: Alert) -> str:
 # Chat mentions: "@here", "@everyone", "@U123"; "<!channel>", "<@U123>", "<#C1>" (Slack/Discord).
 _MENTION = re.compile(r"([@\uff20])(?=[\w!&#])")
 _ANGLE_SPECIAL = re.compile(r"<(?=[!@#&:a-zA-Z/])")
-# Markdown, Slack mrkdwn and Discord markup; backslash first so it is not doubled later.
-_MARKUP = re.compile(r"([\\*_~`\[\]()>|#])")
+# Markup characters that not every place a chat message lands can escape: Slack's mrkdwn has
+# no escapes, and apprise hands titles to services unconverted, as plain text. Shown as
+# look-alikes, they read the same and format nothing in any dialect.
+_LOOKALIKES = str.maketrans(
+    {"\\": "\u29f5", "*": "\u2217", "_": "\u02cd", "`": "\u02cb", "~": "\u223c"}
+)
+# Link syntax: the brackets are escaped in Markdown, where a backslash does not show, and so
+# is ">", which would close an autolink ("<\u200b@\u200bU123>" is an e-mail link to some
+# renderers)...
+_BRACKETS = re.compile(r"([\[\]>])")
+# ... and broken in plain text, which some services (Mattermost) still render.
+_LINK_SYNTAX = re.compile(r"\](?=[ \t]*[(\[:])")
+# A line opening on heading, quote, list or table syntax is made a plain paragraph, which
+# works in plain text too, where an escape would show.
+_LINE_START = re.compile(r"(?m)^(?=[ \t]*[#>\[\-+=|])")
+_SPOILER = re.compile(r"\|(?=\|)")  # Discord's "||spoiler||"
 _ZERO_WIDTH_SPACE = "\u200b"
 
 
 def neutralise_chat(text: str) -> str:
-    """`text` made inert for chat: no mentions, mass pings, links or markup from a page."""
-    text = _MARKUP.sub(r"\\\1", text)
+    """`text` made inert for a Markdown chat message: no mentions, mass pings, links or
+    markup from a page, and no stray backslashes where the dialect has no escapes."""
+    return _defuse_lines(_BRACKETS.sub(r"\\\1", text.translate(_LOOKALIKES)))
+
+
+def neutralise_chat_text(text: str) -> str:
+    """`text` made inert for a plain-text chat message or title: as neutralise_chat, but
+    with no escapes at all, which plain text would show."""
+    return _defuse_lines(_LINK_SYNTAX.sub("]" + _ZERO_WIDTH_SPACE, text.translate(_LOOKALIKES)))
+
+
+def _defuse_lines(text: str) -> str:
+    return _defuse_pings(_LINE_START.sub(_ZERO_WIDTH_SPACE, text))
+
+
+def _defuse_pings(text: str) -> str:
+    text = _SPOILER.sub("|" + _ZERO_WIDTH_SPACE, text)
     text = _ANGLE_SPECIAL.sub("<" + _ZERO_WIDTH_SPACE, text)
     return _MENTION.sub(r"\1" + _ZERO_WIDTH_SPACE, text)

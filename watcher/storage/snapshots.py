@@ -142,6 +142,25 @@ class SnapshotStore:
             for source, digests in requests
         ]
 
+    async def said_sentences(self, source: str, hashes: Collection[str]) -> frozenset[str]:
+        """Those of the sentence `hashes` that some stored item of `source` has said.
+
+        Looked up by hash (ix_item_sentences_key_hash), so the cost follows the few new
+        items asked about, not the number of sentences the source has ever said.
+        """
+        wanted = sorted(set(hashes))
+        found: set[str] = set()
+        async with translate_errors("reading sentences"), self._engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                query = (
+                    select(item_sentences.c.key_hash)
+                    .distinct()
+                    .join(items, items.c.id == item_sentences.c.item_id)
+                    .where(and_(items.c.source == source, item_sentences.c.key_hash.in_(chunk)))
+                )
+                found.update((await conn.scalars(query)).all())
+        return frozenset(found)
+
     async def recent_item_keys(self, source: str, since: datetime) -> list[tuple[str, str]]:
         """(key, url) of the source's items first seen at or after `since`, oldest first."""
         query = (

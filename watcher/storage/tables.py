@@ -119,6 +119,8 @@ item_sentences = Table(
     Column("sentence_key", Text, nullable=False),
     Column("first_seen_at", UTCDateTime(), nullable=False),
     Column("last_seen_at", UTCDateTime(), nullable=False),
+    # Which items said a sentence: a new item whose text its source already said is no news.
+    Index("ix_item_sentences_key_hash", "key_hash"),
 )
 
 # The outbox: an alert is stored here in the same transaction as the snapshot that found it.
