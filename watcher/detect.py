@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from watcher.analysis import Analysis, analyse
 from watcher.diff import added_sentences
@@ -31,6 +31,8 @@ class Development:
     # story for deduplication. Topic sentences alone do not: two different releases share
     # "ICC Prosecutor Karim A. A. Khan KC" boilerplate, while syndicated copies share it all.
     story_text: str = ""
+    # sentence_hash() of each sentence the item newly says: what "already said" is asked about.
+    fresh_hashes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +96,12 @@ def detect(
     found = matcher.mentions(item.text, allowed, within=context_text)
     mentions = _by_sentence(found, spans, set(fresh))
     story = "\n".join(sentences[index] for index in fresh)
+    fresh_hashes = tuple(analysis.hashes[index] for index in fresh)
     fresh, mentions = _unsaid_focus(fresh, unsaid, mentions)
     development = _development(kind, sentences, set(fresh), mentions, topics, story)
-    return ItemChange(write, development)
+    if development is None:
+        return ItemChange(write, None)
+    return ItemChange(write, replace(development, fresh_hashes=fresh_hashes))
 
 
 def _unsaid_focus(

@@ -211,18 +211,21 @@ class Pipeline:
         a feed entry or article back under a new guid or URL, a paragraph moved from one
         article to another, is no news (SPEC: text that merely moved). Asks the store only
         about the sentences of those few items."""
-        alerting = [index for index, change in enumerate(changes) if change.development]
-        if not alerting:
+        fresh = {
+            index: change.development.fresh_hashes
+            for index, change in enumerate(changes)
+            if change.development is not None
+        }
+        if not fresh:
             return changes
-        hashes = {digest for index in alerting for digest in changes[index].write.sentence_hashes}
+        # Only what the items newly say is asked about: their old sentences are their own.
+        hashes = {digest for digests in fresh.values() for digest in digests}
         said = set(await self._database.snapshots.said_sentences(source.name, hashes))
         # A kept baseline document's items are stored by _settle, except in a dry run.
         said.update(
             digest for one in collection.earlier if one.analysis for digest in one.analysis.hashes
         )
-        repeated = [
-            index for index in alerting if not said.isdisjoint(changes[index].write.sentence_hashes)
-        ]
+        repeated = [index for index, digests in fresh.items() if not said.isdisjoint(digests)]
         if not repeated:
             return changes
         again = self._detect(
