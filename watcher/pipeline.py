@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,9 +17,10 @@ from watcher.detect import ItemChange, detect
 from watcher.errors import StorageError, WatcherError
 from watcher.fetch import Fetcher
 from watcher.match import Matcher
-from watcher.models import Alert, Config, Sighting, Source
+from watcher.models import Alert, Config, Source
 from watcher.notices import Notice
 from watcher.parsing import INLINE, Extractor, workers_for
+from watcher.placement import place, story_of
 from watcher.slots import check_slot
 from watcher.storage import (
     AlertWrite,
@@ -35,7 +35,7 @@ from watcher.storage import (
 )
 from watcher.storage.cycles import Build, UnchangedWrite
 from watcher.storage.health import FailureOutcome, FailureWrite, RecoveryWrite
-from watcher.stories import Story, find_same_story, from_stored, signature, stored_form
+from watcher.stories import Story
 
 log = logging.getLogger(__name__)
 
@@ -61,20 +61,6 @@ class CheckReport:
     duplicates: int = 0
     articles_failed: int = 0
     notice: Notice | None = None  # the source just started failing, or recovered
-
-
-def route(config: Config, topics: Sequence[str]) -> tuple[str, ...]:
-    """Names of the notifiers that take an alert about `topics`."""
-    wanted = set(topics)
-    return tuple(
-        n.name for n in config.notifiers if n.topics is None or wanted.intersection(n.topics)
-    )
-
-
-def alert_id(source: str, item_key: str, kind: str, focus_keys: Sequence[str]) -> str:
-    """A stable id: the same development found again (after a crash) gets the same id."""
-    material = "\x1f".join([source, item_key, kind, *sorted(focus_keys)])
-    return hashlib.blake2b(material.encode("utf-8"), digest_size=16).hexdigest()
 
 
 class Pipeline:
@@ -307,7 +293,7 @@ class Pipeline:
     ) -> None:
         def build(stored: list[StoredStory]) -> CheckWrite:
             # Called inside the commit's transaction, with the stories other processes stored.
-            known = [*(_story_of(s) for s in stored), *self._unsaved]
+            known = [*(story_of(s) for s in stored), *self._unsaved]
             alerts: list[AlertWrite] = []
             sightings: list[SightingWrite] = []
             for change in changes:
@@ -363,58 +349,15 @@ class Pipeline:
         report: CheckReport,
     ) -> None:
         """Make the change's development a new alert, or a sighting of a story already alerted."""
-        development = change.development
-        if development is None:
-            return
-        item = change.write
-        story = Story(
-            source=source.name,
-            url=item.url,
-            kind=development.kind,
-            topics=development.topics,
-            signature=signature(development.story_text or development.focus_text),
-            focus=signature(development.focus_text),
-        )
-        existing = find_same_story(story, known)
-        if existing is not None:
+        placed = place(self._config, source.name, change, now, known)
+        if isinstance(placed, SightingWrite):
             report.duplicates += 1
-            sightings.append(SightingWrite(existing, Sighting(source.name, item.url)))
-            return
-        alert = Alert(
-            id=alert_id(source.name, item.key, development.kind, development.focus_keys),
-            topics=development.topics,
-            source=source.name,
-            url=item.url,
-            title=item.title,
-            kind=development.kind,
-            excerpt=development.excerpt,
-            detected_at=now,
-            highlights=development.highlights,
-        )
-        known.append((alert.id, story))
-        if self._dry_run:
-            self._unsaved.append((alert.id, story))
-        report.alerts.append(alert)
-        alerts.append(
-            AlertWrite(
-                alert=alert,
-                item_key=item.key,
-                story=stored_form(story),
-                notifiers=route(self._config, alert.topics),
-            )
-        )
-
-
-def _story_of(stored: StoredStory) -> tuple[str, Story]:
-    whole, focus = from_stored(stored.story)
-    return stored.alert_id, Story(
-        source=stored.source,
-        url=stored.url,
-        kind=stored.kind,
-        topics=stored.topics,
-        signature=whole,
-        focus=focus,
-    )
+            sightings.append(placed)
+        elif placed is not None:
+            if self._dry_run:
+                self._unsaved.append(known[-1])
+            report.alerts.append(placed.alert)
+            alerts.append(placed)
 
 
 def _pending(failed: Sequence[Lead], baseline: bool) -> tuple[ItemWrite, ...]:
