@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from watcher.storage.database import insert_for, translate_errors
 from watcher.storage.records import CheckWrite, DeferredWrite, StoredStory
-from watcher.storage.snapshots import STORY_LOCK, SnapshotStore, mark_succeeded
-from watcher.storage.tables import baseline_documents, source_state
+from watcher.storage.snapshots import STORY_LOCK, SnapshotStore, ensure_sources, mark_succeeded
+from watcher.storage.tables import baseline_documents
 
 Build = Callable[[list[StoredStory]], CheckWrite]
 
@@ -52,13 +52,7 @@ class CycleStore:
         if not writes:
             return
         async with translate_errors("recording baselines"), self._engine.begin() as conn:
-            await conn.execute(
-                insert_for(conn, source_state).on_conflict_do_nothing(index_elements=["name"]),
-                [
-                    {"name": n, "baselined": False, "failure_streak": 0, "failing_notified": False}
-                    for n in dict.fromkeys(write.source for write in writes)
-                ],
-            )
+            await ensure_sources(conn, [write.source for write in writes])
             keep = insert_for(conn, baseline_documents)
             keep = keep.on_conflict_do_update(
                 index_elements=["source"],

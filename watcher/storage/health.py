@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from watcher.notices import Notice
 from watcher.storage.database import insert_for, translate_errors
 from watcher.storage.deliveries import PENDING
+from watcher.storage.snapshots import ensure_sources
 from watcher.storage.tables import deliveries, notices, source_state
 
 ERROR_LIMIT = 2000  # characters of the last error kept on the source's row
@@ -64,7 +65,7 @@ class HealthStore:
             return []
         names = sorted({write.source for write in writes})
         async with translate_errors("recording failures"), self._engine.begin() as conn:
-            await _ensure_sources(conn, names)
+            await ensure_sources(conn, names)
             streaks = await _count_failures(conn, writes)
             reached = [name for name in names if streaks[name] >= failing_after]
             flipped = await _flip(conn, reached, failing=True, failing_after=failing_after)
@@ -91,17 +92,6 @@ class HealthStore:
             ]
             await queue_notices(conn, [notice for notice in found if notice], notifiers)
         return found
-
-
-async def _ensure_sources(conn: AsyncConnection, names: Sequence[str]) -> None:
-    """Create the state rows of sources never seen before (a first check can fail)."""
-    await conn.execute(
-        insert_for(conn, source_state).on_conflict_do_nothing(index_elements=["name"]),
-        [
-            {"name": name, "baselined": False, "failure_streak": 0, "failing_notified": False}
-            for name in names
-        ],
-    )
 
 
 async def _count_failures(conn: AsyncConnection, writes: Sequence[FailureWrite]) -> dict[str, int]:

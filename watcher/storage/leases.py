@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from watcher.storage.database import insert_for, translate_errors
+from watcher.storage.database import translate_errors
+from watcher.storage.snapshots import ensure_sources
 from watcher.storage.tables import source_state
 
 # A source counts as due a little before its interval has passed, so that a process whose
@@ -63,10 +64,7 @@ class LeaseStore:
             .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease))
         )
         async with translate_errors("claiming a check"), self._engine.begin() as conn:
-            ensure = insert_for(conn, source_state).values(
-                name=source, baselined=False, failure_streak=0, failing_notified=False
-            )
-            await conn.execute(ensure.on_conflict_do_nothing(index_elements=["name"]))
+            await ensure_sources(conn, [source])
             if (await conn.execute(stmt)).rowcount == 1:
                 return Claim(won=True)
             row = (

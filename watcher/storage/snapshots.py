@@ -228,14 +228,7 @@ class SnapshotStore:
         """Write many checks with a few executemany statements, not a few per item."""
         if not writes:
             return
-        names = list(dict.fromkeys(write.source for write in writes))
-        await conn.execute(
-            insert_for(conn, source_state).on_conflict_do_nothing(index_elements=["name"]),
-            [
-                {"name": n, "baselined": False, "failure_streak": 0, "failing_notified": False}
-                for n in names
-            ],
-        )
+        await ensure_sources(conn, [write.source for write in writes])
         await _write_items(conn, writes)
         settled = [write.source for write in writes if write.settles_deferred]
         for chunk in _chunks(settled):
@@ -425,6 +418,17 @@ class SuccessfulCheck(Protocol):
     def last_modified(self) -> str | None: ...
     @property
     def content_hash(self) -> str | None: ...
+
+
+async def ensure_sources(conn: AsyncConnection, names: Sequence[str]) -> None:
+    """Create the state rows of sources never seen before (one statement; names may repeat)."""
+    await conn.execute(
+        insert_for(conn, source_state).on_conflict_do_nothing(index_elements=["name"]),
+        [
+            {"name": name, "baselined": False, "failure_streak": 0, "failing_notified": False}
+            for name in dict.fromkeys(names)
+        ],
+    )
 
 
 async def mark_succeeded(conn: AsyncConnection, checks: Sequence[SuccessfulCheck]) -> None:
